@@ -1,0 +1,22 @@
+package org.recordline.events;
+
+/** Values of {@link AuditEvent#action()}. */
+public final class AuditActions {
+
+    public static final String SUBMISSION_RECEIVED = "submission.received";
+    public static final String SUBMISSION_REJECTED = "submission.rejected";
+    public static final String SUBMISSION_READ = "submission.read";
+    public static final String RECORD_VALIDATED = "record.validated";
+    public static final String RECORD_QUARANTINED = "record.quarantined";
+    public static final String RECORD_INDEXED = "record.indexed";
+    public static final String RECORD_READ = "record.read";
+    public static final String AUDIT_READ = "audit.read";
+    public static final String ACCESS_DENIED = "access.denied";
+
+    public static final String SUCCESS = "success";
+    public static final String FAILURE = "failure";
+    public static final String DENIED = "denied";
+
+    private AuditActions() {
+    }
+}

@@ -1,0 +1,14 @@
+package org.recordline.events;
+
+/** CloudEvents {@code type} values, one per event record; the topic and the type change together. */
+public final class EventTypes {
+
+    public static final String RECORD_INGESTED = "org.recordline.ehr.ingested.v1";
+    public static final String RECORD_VALIDATED = "org.recordline.ehr.validated.v1";
+    public static final String RECORD_QUARANTINED = "org.recordline.ehr.quarantined.v1";
+    public static final String RECORD_CHANGED = "org.recordline.ehr.record-changed.v1";
+    public static final String AUDIT = "org.recordline.audit.v1";
+
+    private EventTypes() {
+    }
+}

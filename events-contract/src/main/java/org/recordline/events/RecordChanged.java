@@ -1,0 +1,42 @@
+package org.recordline.events;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A change of the record index: a submission was filed under an enterprise person. The public feed for subscribing
+ * teams. Topic {@link Topics#RECORD_CHANGES}, key {@link #enterprisePersonId()}, so that all changes of one person
+ * arrive in order.
+ *
+ * @param submissionId       the submission whose records were filed
+ * @param enterprisePersonId the person they were filed under
+ * @param sourceRecordKey    {@code source-system|local-id} of the source patient record
+ * @param changeType         {@link ChangeType}
+ * @param matchRule          how the person was found: {@code new-person} or {@code exact-identifier}
+ * @param resources          every resource filed, in submission order
+ * @param changedAt          when the index committed the change
+ * @param fhir               the filed submission as FHIR JSON (a JSON object)
+ */
+public record RecordChanged(String submissionId, String enterprisePersonId, String sourceRecordKey,
+                            ChangeType changeType, String matchRule, List<ResourceRef> resources, Instant changedAt,
+                            @JsonRawValue @JsonDeserialize(using = RawJsonDeserializer.class) String fhir) {
+
+    /** What happened to the index. */
+    public enum ChangeType {
+        /** A new enterprise person was created for a source record not seen before. */
+        PERSON_CREATED,
+        /** Records were filed under an existing enterprise person. */
+        RECORDS_FILED
+    }
+
+    /**
+     * One resource filed by the change.
+     *
+     * @param resourceType FHIR resource type
+     * @param id           logical id in the source system
+     */
+    public record ResourceRef(String resourceType, String id) {
+    }
+}

@@ -1,0 +1,21 @@
+package org.recordline.events;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A submission that passed the completeness rules. Topic {@link Topics#VALIDATED}, key {@link #sourceRecordKey()}.
+ *
+ * @param submissionId    the submission this is about
+ * @param sourceSystem    the upstream system that published it
+ * @param sourceRecordKey {@code source-system|local-id} of the patient
+ * @param validatedAt     when the check finished
+ * @param warnings        non-blocking findings (severity warning or information)
+ * @param fhir            the submission as FHIR JSON (a JSON object)
+ */
+public record RecordValidated(String submissionId, String sourceSystem, String sourceRecordKey, Instant validatedAt,
+                              List<ValidationIssue> warnings,
+                              @JsonRawValue @JsonDeserialize(using = RawJsonDeserializer.class) String fhir) {
+}

@@ -1,0 +1,47 @@
+package org.recordline.events;
+
+import java.util.List;
+
+/**
+ * Names of every Kafka topic Recordline reads or writes. A breaking change of an event is a new topic ({@code .v2}).
+ */
+public final class Topics {
+
+    /** Raw records as received and parsed by the ingestion-service; key {@code source-system|local-id}. */
+    public static final String INGESTED = "ehr.ingested.v1";
+    /** Records that passed the completeness rules; key {@code source-system|local-id}. */
+    public static final String VALIDATED = "ehr.validated.v1";
+    /** Records held back for a records technician, with the reasons; key {@code source-system|local-id}. */
+    public static final String QUARANTINED = "ehr.quarantined.v1";
+    /** The public feed of changes to the record index; key enterprise person id. */
+    public static final String RECORD_CHANGES = "ehr.record-changes.v1";
+    /** One event per processing step and per read of patient data, from every service. */
+    public static final String AUDIT = "ehr.audit.v1";
+
+    /** Suffix of the dead-letter topic of each topic a service consumes. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    /** Partitions each topic is created with by the local launcher and the test broker. */
+    public static final int DEFAULT_PARTITIONS = 3;
+
+    /**
+     * Largest record any topic accepts (bytes, before compression). Synthea patient bundles are 0.9-1.4 MB; FHIR
+     * JSON compresses about tenfold with lz4, so the bytes on the wire stay far below this.
+     */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private Topics() {
+    }
+
+    /** Every topic, including dead-letter topics of the consumed ones. */
+    public static List<String> all() {
+        return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT,
+                deadLetterOf(INGESTED), deadLetterOf(VALIDATED), deadLetterOf(QUARANTINED),
+                deadLetterOf(RECORD_CHANGES), deadLetterOf(AUDIT));
+    }
+
+    /** The dead-letter topic that poison messages of {@code topic} are moved to. */
+    public static String deadLetterOf(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+}

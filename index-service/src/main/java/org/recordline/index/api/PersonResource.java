@@ -1,0 +1,82 @@
+package org.recordline.index.api;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.recordline.commons.api.ProblemDetail;
+import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.security.Principals;
+import org.recordline.commons.security.Roles;
+import org.recordline.events.AuditActions;
+import org.recordline.index.persistence.EnterprisePerson;
+import org.recordline.index.persistence.SourceRecord;
+
+/** {@code GET /persons/{id}}: an enterprise person's source records and what is filed under them. Audited. */
+@Path("/persons")
+public class PersonResource {
+
+    private final SecurityIdentity identity;
+    private final AuditTrail audit;
+    private final EntityManager em;
+
+    public PersonResource(SecurityIdentity identity, AuditTrail audit, EntityManager em) {
+        this.identity = identity;
+        this.audit = audit;
+        this.em = em;
+    }
+
+    /**
+     * An enterprise person.
+     *
+     * @param enterprisePersonId the person
+     * @param sourceRecords      the source records filed under them
+     * @param resourceCounts     resources filed, by FHIR type
+     */
+    public record PersonView(String enterprisePersonId, List<SourceRecordView> sourceRecords,
+                             Map<String, Long> resourceCounts) {
+    }
+
+    /**
+     * A source record.
+     *
+     * @param sourceRecordKey  {@code source-system|local-id}
+     * @param matchRule        how it was matched to the person
+     * @param lastSubmissionId the submission that last updated it
+     */
+    public record SourceRecordView(String sourceRecordKey, String matchRule, String lastSubmissionId) {
+    }
+
+    @GET
+    @Path("/{id}")
+    @Transactional
+    @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response get(@PathParam("id") String id) {
+        String actor = Principals.actor(identity);
+        EnterprisePerson p = id.length() > 36 ? null : EnterprisePerson.findById(id);
+        if (p == null) {
+            audit.record(AuditActions.RECORD_READ, AuditActions.FAILURE, actor, null, null, "person", "not found");
+            return Response.status(404).type(ProblemDetail.MEDIA_TYPE)
+                    .entity(ProblemDetail.of(404, "Not Found", "no such person", "/persons/" + id)).build();
+        }
+        audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, p.id, "person", "summary");
+        List<SourceRecordView> sources = SourceRecord.ofPerson(p.id).stream()
+                .map(s -> new SourceRecordView(s.sourceRecordKey, s.matchRule, s.lastSubmissionId)).toList();
+        @SuppressWarnings("unchecked")
+        List<Object[]> counts = em.createNativeQuery("SELECT resource_type, count(*) FROM record_resource "
+                + "WHERE enterprise_person_id = ?1 GROUP BY resource_type").setParameter(1, p.id).getResultList();
+        Map<String, Long> byType = new TreeMap<>();
+        counts.forEach(r -> byType.put((String) r[0], ((Number) r[1]).longValue()));
+        return Response.ok(new PersonView(p.id, sources, byType)).build();
+    }
+}

@@ -1,0 +1,82 @@
+package org.recordline.ingestion.api;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jboss.logging.Logger;
+import org.recordline.commons.fhir.OperationOutcomes;
+import org.recordline.commons.security.Principals;
+import org.recordline.commons.security.Roles;
+import org.recordline.ingestion.domain.IntakeService;
+import org.recordline.ingestion.domain.ParsedSubmission;
+import org.recordline.ingestion.domain.RejectedSubmissionException;
+import org.recordline.ingestion.domain.SubmissionParser;
+
+/** {@code POST /fhir}: takes a FHIR R4 resource or Bundle (JSON) from an upstream system. */
+@Path("/fhir")
+public class FhirIntakeResource {
+
+    private static final Logger LOG = Logger.getLogger(FhirIntakeResource.class);
+    private static final int MAX_IDEMPOTENCY_KEY = 200;
+
+    private final SubmissionParser parser;
+    private final IntakeService intake;
+    private final FhirContext fhir;
+    private final SecurityIdentity identity;
+
+    public FhirIntakeResource(SubmissionParser parser, IntakeService intake, FhirContext fhir,
+                              SecurityIdentity identity) {
+        this.parser = parser;
+        this.intake = intake;
+        this.fhir = fhir;
+        this.identity = identity;
+    }
+
+    /**
+     * Accepts a submission: 202 with the submission id once the broker acknowledged it; 400/413 with an
+     * OperationOutcome if it is not acceptable; 503 if the broker did not acknowledge in time (resend with the same
+     * {@code Idempotency-Key}).
+     */
+    @POST
+    @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
+    @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
+    @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
+    public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters");
+        }
+        ParsedSubmission parsed;
+        try {
+            parsed = parser.parse(body == null ? new byte[0] : body);
+        } catch (RejectedSubmissionException e) {
+            LOG.debugf("submission rejected: %d", e.status());
+            return outcome(e.status(), e.issueType(), e.getMessage());
+        }
+        IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey);
+        var s = result.submission();
+        if (!result.acknowledged()) {
+            LOG.warnf("submission %s recorded but not yet acknowledged by the broker", s.id);
+            return Response.status(503).type(OperationOutcomes.FHIR_JSON).header("Retry-After", "5")
+                    .entity(OperationOutcomes.error(fhir, IssueType.TRANSIENT, "submission " + s.id
+                            + " is recorded and will be published; the broker has not acknowledged it yet. Resend "
+                            + "with the same Idempotency-Key to confirm")).build();
+        }
+        LOG.infof("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
+        return Response.accepted(SubmissionReceipt.of(s, result.replay()))
+                .location(URI.create("/submissions/" + s.id)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private Response outcome(int status, IssueType type, String message) {
+        return Response.status(status).type(OperationOutcomes.FHIR_JSON)
+                .entity(OperationOutcomes.error(fhir, type, message)).build();
+    }
+}

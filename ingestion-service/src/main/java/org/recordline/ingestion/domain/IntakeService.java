@@ -1,0 +1,93 @@
+package org.recordline.ingestion.domain;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.messaging.EventFactory;
+import org.recordline.commons.outbox.OutboxRelay;
+import org.recordline.commons.outbox.OutboxWriter;
+import org.recordline.events.AuditActions;
+import org.recordline.events.EventTypes;
+import org.recordline.events.RecordIngested;
+import org.recordline.events.Topics;
+import org.recordline.ingestion.config.IngestionConfig;
+import org.recordline.ingestion.persistence.Submission;
+import org.recordline.ingestion.persistence.SubmissionStep;
+
+/**
+ * Records an accepted submission and its {@code ehr.ingested.v1} and audit events in one transaction (outbox), then
+ * waits until the broker acknowledged them, so that a 202 always means "durably on Kafka".
+ */
+@ApplicationScoped
+public class IntakeService {
+
+    private final OutboxWriter outbox;
+    private final OutboxRelay relay;
+    private final AuditTrail audit;
+    private final IngestionConfig config;
+    private final EventFactory events;
+
+    public IntakeService(OutboxWriter outbox, OutboxRelay relay, AuditTrail audit, IngestionConfig config,
+                         @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.outbox = outbox;
+        this.relay = relay;
+        this.audit = audit;
+        this.config = config;
+        this.events = new EventFactory(service);
+    }
+
+    /**
+     * The outcome of an intake.
+     *
+     * @param submission   the recorded submission
+     * @param acknowledged whether the broker acknowledged its events within the publish timeout
+     * @param replay       whether the idempotency key named an earlier submission (nothing new was recorded)
+     */
+    public record Intake(Submission submission, boolean acknowledged, boolean replay) {
+    }
+
+    /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
+    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+        record Recorded(Submission submission, List<Long> outboxIds) {
+        }
+        Recorded rec = QuarkusTransaction.requiringNew().call(() -> {
+            if (idempotencyKey != null) {
+                Optional<Submission> earlier = Submission.findByIdempotencyKey(sourceSystem, idempotencyKey);
+                if (earlier.isPresent()) {
+                    return new Recorded(earlier.get(), List.of());
+                }
+            }
+            Instant now = Instant.now();
+            Submission s = new Submission();
+            s.id = UUID.randomUUID().toString();
+            s.sourceSystem = sourceSystem;
+            s.idempotencyKey = idempotencyKey;
+            s.resourceType = parsed.resourceType();
+            s.entryCount = parsed.entryCount();
+            s.sourceRecordKey = sourceSystem + "|" + (parsed.patientLocalId() != null ? parsed.patientLocalId() : s.id);
+            s.status = SubmissionStatus.RECEIVED;
+            s.receivedAt = now;
+            s.updatedAt = now;
+            s.persist();
+            SubmissionStep.of(s.id, SubmissionStatus.RECEIVED, now,
+                    parsed.resourceType() + " with " + parsed.entryCount() + " resource(s)").persist();
+            RecordIngested event = new RecordIngested(s.id, sourceSystem, s.sourceRecordKey, parsed.resourceType(),
+                    parsed.entryCount(), now, parsed.fhirJson());
+            List<Long> ids = outbox.add(List.of(
+                    events.event(Topics.INGESTED, s.sourceRecordKey, EventTypes.RECORD_INGESTED, s.id, event),
+                    audit.event(AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, sourceSystem, s.id,
+                            s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount())));
+            return new Recorded(s, ids);
+        });
+        if (rec.outboxIds().isEmpty()) {
+            return new Intake(rec.submission(), true, true);
+        }
+        boolean acked = relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
+        return new Intake(rec.submission(), acked, false);
+    }
+}

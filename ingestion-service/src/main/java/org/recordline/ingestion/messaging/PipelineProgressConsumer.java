@@ -1,0 +1,68 @@
+package org.recordline.ingestion.messaging;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.recordline.commons.messaging.ConsumerRetry;
+import org.recordline.commons.messaging.IncomingEvent;
+import org.recordline.events.EventCodec;
+import org.recordline.events.EventTypes;
+import org.recordline.events.RecordChanged;
+import org.recordline.events.RecordQuarantined;
+import org.recordline.events.RecordValidated;
+import org.recordline.ingestion.domain.ProgressTracker;
+import org.recordline.ingestion.domain.SubmissionStatus;
+
+/** Follows submissions through the pipeline by reading the downstream topics. */
+@ApplicationScoped
+public class PipelineProgressConsumer {
+
+    private final ProgressTracker tracker;
+    private final MeterRegistry registry;
+
+    public PipelineProgressConsumer(ProgressTracker tracker, MeterRegistry registry) {
+        this.tracker = tracker;
+        this.registry = registry;
+    }
+
+    @Incoming("validated")
+    @Blocking
+    public void onValidated(ConsumerRecord<String, byte[]> record) {
+        var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, RecordValidated.class);
+        var v = e.payload();
+        apply(record, () -> tracker.apply(e.headers().id(), v.submissionId(), SubmissionStatus.VALIDATED,
+                v.validatedAt(), null, null, "warnings=" + (v.warnings() == null ? 0 : v.warnings().size())));
+    }
+
+    @Incoming("quarantined")
+    @Blocking
+    public void onQuarantined(ConsumerRecord<String, byte[]> record) {
+        var e = IncomingEvent.decode(record, EventTypes.RECORD_QUARANTINED, RecordQuarantined.class);
+        var q = e.payload();
+        String issues = new String(EventCodec.encode(q.issues()), java.nio.charset.StandardCharsets.UTF_8);
+        apply(record, () -> tracker.apply(e.headers().id(), q.submissionId(), SubmissionStatus.QUARANTINED,
+                q.quarantinedAt(), null, issues, "issues=" + q.issues().size()));
+    }
+
+    @Incoming("record-changes")
+    @Blocking
+    public void onRecordChanged(ConsumerRecord<String, byte[]> record) {
+        var e = IncomingEvent.decode(record, EventTypes.RECORD_CHANGED, RecordChanged.class);
+        var c = e.payload();
+        apply(record, () -> tracker.apply(e.headers().id(), c.submissionId(), SubmissionStatus.INDEXED,
+                c.changedAt(), c.enterprisePersonId(), null, c.changeType() + " resources=" + c.resources().size()));
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record, java.util.function.BooleanSupplier work) {
+        try {
+            boolean applied = ConsumerRetry.run("progress from " + record.topic(), work::getAsBoolean);
+            registry.counter("recordline.consumer.processed", "topic", record.topic(),
+                    "outcome", applied ? "applied" : "skipped").increment();
+        } catch (RuntimeException ex) {
+            registry.counter("recordline.consumer.failed", "topic", record.topic()).increment();
+            throw ex;
+        }
+    }
+}

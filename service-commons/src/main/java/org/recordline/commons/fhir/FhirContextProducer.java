@@ -1,0 +1,21 @@
+package org.recordline.commons.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.PerformanceOptionsEnum;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The service's single R4 {@link FhirContext}: expensive to build, thread-safe to share. */
+public class FhirContextProducer {
+
+    @Produces
+    @Singleton
+    FhirContext fhirContext() {
+        FhirContext ctx = FhirContext.forR4();
+        ctx.setPerformanceOptions(PerformanceOptionsEnum.DEFERRED_MODEL_SCANNING);
+        // keep each entry's own resource id; Synthea's fullUrls are urn:uuid references, not ids
+        ctx.getParserOptions().setOverrideResourceIdWithBundleEntryFullUrl(false);
+        ctx.getParserOptions().setStripVersionsFromReferences(false);
+        return ctx;
+    }
+}

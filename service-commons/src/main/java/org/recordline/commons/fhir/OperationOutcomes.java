@@ -1,0 +1,43 @@
+package org.recordline.commons.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.recordline.events.ValidationIssue;
+
+/** Builds FHIR {@code OperationOutcome} bodies; the only error shape of FHIR endpoints. */
+public final class OperationOutcomes {
+
+    /** Media type of FHIR JSON. */
+    public static final String FHIR_JSON = "application/fhir+json";
+
+    private OperationOutcomes() {
+    }
+
+    /** A single-issue outcome, as FHIR JSON. */
+    public static String single(FhirContext ctx, IssueSeverity severity, IssueType type, String diagnostics) {
+        OperationOutcome oo = new OperationOutcome();
+        oo.addIssue().setSeverity(severity).setCode(type).setDiagnostics(diagnostics);
+        return ctx.newJsonParser().encodeResourceToString(oo);
+    }
+
+    /** An error outcome, as FHIR JSON. */
+    public static String error(FhirContext ctx, IssueType type, String diagnostics) {
+        return single(ctx, IssueSeverity.ERROR, type, diagnostics);
+    }
+
+    /** An outcome listing validation issues, as FHIR JSON. */
+    public static String of(FhirContext ctx, List<ValidationIssue> issues) {
+        OperationOutcome oo = new OperationOutcome();
+        for (ValidationIssue i : issues) {
+            var issue = oo.addIssue().setSeverity(IssueSeverity.fromCode(i.severity()))
+                    .setCode(IssueType.fromCode(i.code())).setDiagnostics(i.message());
+            if (i.expression() != null) {
+                issue.addExpression(i.expression());
+            }
+        }
+        return ctx.newJsonParser().encodeResourceToString(oo);
+    }
+}

@@ -1,0 +1,79 @@
+package org.recordline.commons.messaging;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Retries a consumer's work while the failure is transient (database or broker unreachable, serialisation conflict),
+ * so an outage pauses the partition instead of dead-lettering good records. Any other failure is rethrown at once:
+ * the record is poison and goes to the dead-letter topic.
+ */
+public final class ConsumerRetry {
+
+    private static final Logger LOG = Logger.getLogger(ConsumerRetry.class);
+    private static final long MAX_BACKOFF_MS = 5000;
+
+    private ConsumerRetry() {
+    }
+
+    /** Runs {@code work} until it succeeds or fails with a non-transient error. */
+    public static <T> T run(String what, Supplier<T> work) {
+        long backoff = 100;
+        int attempt = 0;
+        while (true) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                if (!isTransient(e)) {
+                    throw e;
+                }
+                attempt++;
+                LOG.warnf("%s failed transiently (attempt %d), retrying in %d ms: %s", what, attempt, backoff,
+                        rootCause(e).getClass().getSimpleName());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+    }
+
+    /** Whether {@code t} (or a cause) says the database or broker is temporarily unavailable. */
+    public static boolean isTransient(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLTransientException || c instanceof SQLRecoverableException
+                    || c instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception, 57P: operator intervention (shutdown), 40001/40P01: retry the transaction
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001")
+                        || state.equals("40P01") || state.equals("53300")) {
+                    return true;
+                }
+            }
+            if (c instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

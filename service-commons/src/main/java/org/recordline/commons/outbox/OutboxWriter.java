@@ -1,0 +1,62 @@
+package org.recordline.commons.outbox;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.recordline.commons.persistence.DataAccessException;
+import org.recordline.events.EventCodec;
+import org.recordline.events.OutgoingEvent;
+
+/**
+ * Writes events to the service's {@code outbox_event} table inside the caller's transaction, so that the state change
+ * and its events commit together or not at all. The {@link OutboxRelay} publishes them afterwards.
+ */
+@ApplicationScoped
+public class OutboxWriter {
+
+    private static final String INSERT = "INSERT INTO outbox_event (topic, msg_key, headers, payload) "
+            + "VALUES (?, ?, ?::jsonb, ?)";
+
+    private final AgroalDataSource dataSource;
+
+    public OutboxWriter(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Adds events to the outbox in one batch; returns their outbox ids, in order. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Long> add(List<OutgoingEvent> events) {
+        List<Long> ids = new ArrayList<>(events.size());
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
+            for (OutgoingEvent e : events) {
+                ps.setString(1, e.topic());
+                ps.setString(2, e.key());
+                ps.setString(3, new String(EventCodec.encode(e.headers().asMap()), java.nio.charset.StandardCharsets.UTF_8));
+                ps.setBytes(4, e.payload());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                while (keys.next()) {
+                    ids.add(keys.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("outbox insert failed", e);
+        }
+        return ids;
+    }
+
+    /** Adds one event to the outbox; returns its outbox id. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long add(OutgoingEvent event) {
+        return add(List.of(event)).get(0);
+    }
+}

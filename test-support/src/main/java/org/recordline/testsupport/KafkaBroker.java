@@ -1,0 +1,187 @@
+package org.recordline.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.recordline.events.Topics;
+
+/**
+ * A real Apache Kafka broker (KRaft, combined broker and controller, one node) running inside this JVM. Used by the
+ * tests and by the local launcher; its log directory may persist between runs.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final Path logDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private KafkaBroker(Path logDir, int port, int controllerPort) {
+        this.logDir = logDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Starts a broker on free ports with a fresh temporary log directory. */
+    public static KafkaBroker startTemporary() {
+        try {
+            Path dir = Files.createTempDirectory("recordline-kafka-");
+            dir.toFile().deleteOnExit();
+            return start(dir, freePort(), freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a broker with its log in {@code logDir}, formatting the directory the first time.
+     *
+     * @param port           client (PLAINTEXT) port
+     * @param controllerPort KRaft controller port
+     */
+    public static KafkaBroker start(Path logDir, int port, int controllerPort) {
+        KafkaBroker b = new KafkaBroker(logDir, port, controllerPort);
+        b.startServer();
+        return b;
+    }
+
+    private void startServer() {
+        try {
+            Files.createDirectories(logDir);
+            Properties p = serverProperties();
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                Path cfg = logDir.resolveSibling(logDir.getFileName() + "-format.properties");
+                try (OutputStream out = Files.newOutputStream(cfg)) {
+                    p.store(out, "recordline kafka format");
+                }
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+                        "-c", cfg.toString(), "--ignore-formatted"}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+                Files.deleteIfExists(cfg);
+                if (rc != 0) {
+                    throw new IllegalStateException("kafka storage format failed: " + buf);
+                }
+            }
+            server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+            server.startup();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Properties serverProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toAbsolutePath().toString());
+        p.put("num.partitions", String.valueOf(Topics.DEFAULT_PARTITIONS));
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        p.put("unclean.leader.election.enable", "false");
+        // large patient bundles: see Topics.MAX_MESSAGE_BYTES
+        p.put("message.max.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
+        p.put("replica.fetch.max.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
+        p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        p.put("log.flush.interval.messages", "1");
+        return p;
+    }
+
+    /** {@code host:port} for clients. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Creates every Recordline topic (and its dead-letter topic) if it does not exist yet. */
+    public void createRecordlineTopics() {
+        createTopics(Topics.all(), Topics.DEFAULT_PARTITIONS);
+    }
+
+    /** Creates topics with a replication factor of 1 and Recordline's message size limit. */
+    public void createTopics(List<String> names, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String n : names) {
+                if (!existing.contains(n)) {
+                    topics.add(new NewTopic(n, partitions, (short) 1).configs(
+                            Map.of("max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES))));
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get();
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("topic creation failed", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the broker and waits for it to finish. */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Stops and starts the broker again on the same ports and log directory (fault injection). */
+    public void restart() {
+        close();
+        startServer();
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.recordline.testsupport;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/**
+ * Quarkus test resource: one real Kafka broker, one real PostgreSQL server and one token issuer per test JVM,
+ * shared by every test class of a module. The services' {@code %test} profile reads the settings it returns.
+ */
+public class RecordlineStackResource implements QuarkusTestResourceLifecycleManager {
+
+    private static KafkaBroker broker;
+    private static Database database;
+    private static TokenIssuer tokens;
+
+    @Override
+    public synchronized Map<String, String> start() {
+        ensureStarted();
+        return Map.of(
+                "kafka.bootstrap.servers", broker.bootstrapServers(),
+                "recordline.db.host", "127.0.0.1",
+                "recordline.db.port", String.valueOf(database.port()),
+                "quarkus.oidc.public-key", tokens.publicKeyBase64(),
+                "quarkus.oidc.token.issuer", TokenIssuer.ISSUER,
+                "quarkus.oidc.token.audience", TokenIssuer.AUDIENCE);
+    }
+
+    private static synchronized void ensureStarted() {
+        if (broker == null) {
+            broker = KafkaBroker.startTemporary();
+            broker.createRecordlineTopics();
+            database = Database.startTemporary();
+            tokens = TokenIssuer.generate();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    broker.close();
+                } finally {
+                    database.close();
+                }
+            }, "recordline-test-stack-stop"));
+        }
+    }
+
+    @Override
+    public void stop() {
+        // shared by all test classes of the JVM; stopped by the shutdown hook
+    }
+
+    /** The broker of this test JVM. */
+    public static KafkaBroker broker() {
+        ensureStarted();
+        return broker;
+    }
+
+    /** The PostgreSQL server of this test JVM. */
+    public static Database database() {
+        ensureStarted();
+        return database;
+    }
+
+    /** The token issuer whose public key the services under test trust. */
+    public static TokenIssuer tokens() {
+        ensureStarted();
+        return tokens;
+    }
+}

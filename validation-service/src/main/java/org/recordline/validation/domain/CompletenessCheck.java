@@ -1,0 +1,103 @@
+package org.recordline.validation.domain;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.Resource;
+import org.jboss.logging.Logger;
+import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.messaging.EventFactory;
+import org.recordline.commons.outbox.OutboxWriter;
+import org.recordline.commons.persistence.ProcessedEvents;
+import org.recordline.events.AuditActions;
+import org.recordline.events.EventCodec;
+import org.recordline.events.EventTypes;
+import org.recordline.events.OutgoingEvent;
+import org.recordline.events.RecordIngested;
+import org.recordline.events.RecordQuarantined;
+import org.recordline.events.RecordValidated;
+import org.recordline.events.Topics;
+import org.recordline.events.ValidationIssue;
+import org.recordline.validation.domain.rules.CompletenessRules;
+import org.recordline.validation.persistence.QuarantinedRecord;
+
+/**
+ * Checks an ingested submission for completeness and routes it: to {@code ehr.validated.v1}, or into the quarantine
+ * and onto {@code ehr.quarantined.v1}. State, events and the idempotency record commit in one transaction.
+ */
+@ApplicationScoped
+public class CompletenessCheck {
+
+    private static final Logger LOG = Logger.getLogger(CompletenessCheck.class);
+    private static final String CONSUMER = "validation-ingested";
+
+    /** What the check decided. */
+    public enum Verdict { VALIDATED, QUARANTINED, DUPLICATE }
+
+    private final FhirContext fhir;
+    private final ProcessedEvents processed;
+    private final OutboxWriter outbox;
+    private final AuditTrail audit;
+    private final EventFactory events;
+
+    public CompletenessCheck(FhirContext fhir, ProcessedEvents processed, OutboxWriter outbox, AuditTrail audit,
+                             @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.fhir = fhir;
+        this.processed = processed;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.events = new EventFactory(service);
+    }
+
+    /** Checks one ingested submission, once per event id. */
+    @Transactional
+    public Verdict check(String eventId, RecordIngested in) {
+        if (!processed.firstDelivery(CONSUMER, eventId)) {
+            return Verdict.DUPLICATE;
+        }
+        List<ValidationIssue> issues;
+        try {
+            issues = CompletenessRules.check((Resource) fhir.newJsonParser().parseResource(in.fhir()));
+        } catch (DataFormatException | ClassCastException e) {
+            issues = List.of(new ValidationIssue("fatal", "structure", "fhir-parse", null,
+                    "the submission is not parseable FHIR R4"));
+        }
+        Instant now = Instant.now();
+        List<ValidationIssue> blocking = issues.stream().filter(ValidationIssue::blocking).toList();
+        List<OutgoingEvent> out = new ArrayList<>(2);
+        if (blocking.isEmpty()) {
+            out.add(events.event(Topics.VALIDATED, in.sourceRecordKey(), EventTypes.RECORD_VALIDATED,
+                    in.submissionId(), new RecordValidated(in.submissionId(), in.sourceSystem(),
+                            in.sourceRecordKey(), now, issues, in.fhir())));
+            out.add(audit.event(AuditActions.RECORD_VALIDATED, AuditActions.SUCCESS, "validation-service",
+                    in.submissionId(), in.sourceRecordKey(), "ingest", "warnings=" + issues.size()));
+            outbox.add(out);
+            return Verdict.VALIDATED;
+        }
+        QuarantinedRecord q = new QuarantinedRecord();
+        q.submissionId = in.submissionId();
+        q.sourceSystem = in.sourceSystem();
+        q.sourceRecordKey = in.sourceRecordKey();
+        q.resourceType = in.resourceType();
+        q.issues = new String(EventCodec.encode(issues), StandardCharsets.UTF_8);
+        q.fhir = in.fhir();
+        q.status = QuarantinedRecord.Status.OPEN;
+        q.quarantinedAt = now;
+        q.persist();
+        out.add(events.event(Topics.QUARANTINED, in.sourceRecordKey(), EventTypes.RECORD_QUARANTINED,
+                in.submissionId(), new RecordQuarantined(in.submissionId(), in.sourceSystem(), in.sourceRecordKey(),
+                        now, issues)));
+        out.add(audit.event(AuditActions.RECORD_QUARANTINED, AuditActions.SUCCESS, "validation-service",
+                in.submissionId(), in.sourceRecordKey(), "ingest",
+                "rules=" + String.join(",", blocking.stream().map(ValidationIssue::rule).toList())));
+        outbox.add(out);
+        LOG.infof("submission %s quarantined: %d blocking issue(s)", in.submissionId(), blocking.size());
+        return Verdict.QUARANTINED;
+    }
+}
