@@ -1,0 +1,165 @@
+package org.recordline.ingestion.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.recordline.events.CloudEventHeaders;
+import org.recordline.events.EventCodec;
+import org.recordline.events.Topics;
+import org.recordline.testsupport.RecordlineStackResource;
+import org.recordline.testsupport.SharedData;
+import org.recordline.testsupport.TopicClient;
+
+/** POST /fhir against the real broker and database: acceptance, publication, limits, security. */
+@QuarkusTest
+@QuarkusTestResource(RecordlineStackResource.class)
+class FhirIntakeResourceTest {
+
+    private static final String FHIR = "application/fhir+json";
+
+    private static String publisher(String name) {
+        return RecordlineStackResource.tokens().token(name, "ehr-publisher");
+    }
+
+    private static TopicClient topics() {
+        return new TopicClient(RecordlineStackResource.broker().bootstrapServers());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> ingestedFor(String submissionId) {
+        return topics().find(Topics.INGESTED,
+                r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+    }
+
+    @Test
+    void acceptedPatientIsOnTheIngestedTopicWithCloudEventsHeadersAndPatientKey() throws Exception {
+        var response = given().auth().oauth2(publisher("ehr-north")).contentType(FHIR)
+                .body(SharedData.fixture("patient-complete.json"))
+                .when().post("/fhir")
+                .then().statusCode(202)
+                .body("status", equalTo("RECEIVED")).body("resourceType", equalTo("Patient"))
+                .extract();
+        String id = response.path("submissionId");
+        assertTrue(response.header("Location").endsWith("/submissions/" + id));
+
+        // 202 means acknowledged by the broker: the record is there without waiting
+        List<ConsumerRecord<String, byte[]>> records = ingestedFor(id);
+        assertEquals(1, records.size());
+        ConsumerRecord<String, byte[]> r = records.get(0);
+        assertEquals("ehr-north|pat-complete-1", r.key());
+        assertEquals("1.0", TopicClient.header(r, CloudEventHeaders.CE_SPECVERSION));
+        assertEquals("org.recordline.ehr.ingested.v1", TopicClient.header(r, CloudEventHeaders.CE_TYPE));
+        assertEquals("/recordline/ingestion-service", TopicClient.header(r, CloudEventHeaders.CE_SOURCE));
+        assertEquals(id, TopicClient.header(r, CloudEventHeaders.CE_SUBJECT));
+        JsonNode payload = EventCodec.mapper().readTree(r.value());
+        assertEquals(id, payload.get("submissionId").asText());
+        assertTrue(payload.get("fhir").isObject(), "FHIR travels as a JSON object");
+        assertEquals("Patient", payload.get("fhir").get("resourceType").asText());
+        assertEquals("MRN-100001", payload.at("/fhir/identifier/0/value").asText());
+
+        List<ConsumerRecord<String, byte[]>> audit = topics().find(Topics.AUDIT,
+                a -> id.equals(TopicClient.header(a, CloudEventHeaders.CORRELATION_ID)));
+        assertEquals(1, audit.size());
+        JsonNode entry = EventCodec.mapper().readTree(audit.get(0).value());
+        assertEquals("submission.received", entry.get("action").asText());
+        assertEquals("ehr-north", entry.get("actor").asText());
+        assertFalse(new String(audit.get(0).value(), StandardCharsets.UTF_8).contains("Testperson"),
+                "audit events carry no patient data");
+    }
+
+    @Test
+    void syntheaBundleOverOneMegabyteTravelsThroughKafka() throws Exception {
+        var bundle = SharedData.syntheaPatientBundles().stream()
+                .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        byte[] body = Files.readAllBytes(bundle);
+        assertTrue(body.length > 1_048_576, "the largest Synthea bundle is over Kafka's 1 MB default");
+        String id = given().auth().oauth2(publisher("ehr-synthea")).contentType(FHIR).body(body)
+                .when().post("/fhir")
+                .then().statusCode(202).body("resourceType", equalTo("Bundle")).extract().path("submissionId");
+        List<ConsumerRecord<String, byte[]>> records = ingestedFor(id);
+        assertEquals(1, records.size());
+        JsonNode payload = EventCodec.mapper().readTree(records.get(0).value());
+        assertEquals(payload.get("entryCount").asInt(), payload.get("fhir").get("entry").size());
+        assertTrue(records.get(0).key().startsWith("ehr-synthea|"));
+    }
+
+    @Test
+    void idempotencyKeyReplaysTheEarlierSubmission() {
+        byte[] body = SharedData.fixture("patient-complete.json");
+        String first = given().auth().oauth2(publisher("ehr-idem")).contentType(FHIR).header("Idempotency-Key", "k-1")
+                .body(body).when().post("/fhir").then().statusCode(202).body("replay", equalTo(false))
+                .extract().path("submissionId");
+        String second = given().auth().oauth2(publisher("ehr-idem")).contentType(FHIR).header("Idempotency-Key", "k-1")
+                .body(body).when().post("/fhir").then().statusCode(202).body("replay", equalTo(true))
+                .extract().path("submissionId");
+        assertEquals(first, second);
+        assertEquals(1, ingestedFor(first).size(), "a replay publishes nothing new");
+    }
+
+    @Test
+    void malformedJsonIsRefusedWithOperationOutcome() {
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body("{\"resourceType\": \"Patient\", ")
+                .when().post("/fhir")
+                .then().statusCode(400).contentType(FHIR)
+                .body("resourceType", equalTo("OperationOutcome")).body("issue[0].severity", equalTo("error"))
+                .body("issue[0].code", equalTo("structure"));
+    }
+
+    @Test
+    void unknownElementsAndWrongTypesAreRefused() {
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"x\",\"favouriteColour\":\"blue\"}")
+                .when().post("/fhir").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"NoSuchThing\",\"id\":\"x\"}")
+                .when().post("/fhir").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body("[1,2,3]")
+                .when().post("/fhir").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
+    void deeplyNestedJsonIsRefused() {
+        String deep = "{\"resourceType\":\"Patient\",\"extension\":" + "[{\"extension\":".repeat(100) + "[]"
+                + "}]".repeat(100) + "}";
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body(deep)
+                .when().post("/fhir").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("nesting"));
+    }
+
+    @Test
+    void oversizedSubmissionIsRefusedWith413() {
+        byte[] big = new byte[10 * 1024 * 1024 + 1];
+        java.util.Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body(big)
+                .when().post("/fhir").then().statusCode(413).body("resourceType", equalTo("OperationOutcome"))
+                .body("issue.code", hasItem("too-costly"));
+    }
+
+    @Test
+    void tokenAndRoleAreRequired() {
+        byte[] body = SharedData.fixture("patient-complete.json");
+        given().contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        given().auth().oauth2("not-a-token").contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        String auditor = RecordlineStackResource.tokens().token("audrey", "auditor");
+        given().auth().oauth2(auditor).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(403);
+        String expired = RecordlineStackResource.tokens().token("ehr-late", Duration.ofSeconds(-120), "ehr-publisher");
+        given().auth().oauth2(expired).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        String otherIssuer = org.recordline.testsupport.TokenIssuer.generate().token("mallory", "ehr-publisher");
+        given().auth().oauth2(otherIssuer).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+    }
+}
