@@ -1,0 +1,133 @@
+package org.recordline.validation.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.recordline.events.CloudEventHeaders;
+import org.recordline.events.EventCodec;
+import org.recordline.events.EventTypes;
+import org.recordline.events.RecordIngested;
+import org.recordline.events.Topics;
+import org.recordline.testsupport.EventFixtures;
+import org.recordline.testsupport.RecordlineStackResource;
+import org.recordline.testsupport.SharedData;
+import org.recordline.testsupport.TopicClient;
+
+/** ehr.ingested.v1 in, ehr.validated.v1 or quarantine out, through the real broker and database. */
+@QuarkusTest
+@QuarkusTestResource(RecordlineStackResource.class)
+class CompletenessCheckFlowTest {
+
+    private static TopicClient topics() {
+        return new TopicClient(RecordlineStackResource.broker().bootstrapServers());
+    }
+
+    private static String tech() {
+        return RecordlineStackResource.tokens().token("terry", "records-technician");
+    }
+
+    private static String publishIngested(String eventId, String fhir, String resourceType) {
+        String submissionId = UUID.randomUUID().toString();
+        publishIngested(eventId, submissionId, fhir, resourceType);
+        return submissionId;
+    }
+
+    private static void publishIngested(String eventId, String submissionId, String fhir, String resourceType) {
+        RecordIngested in = new RecordIngested(submissionId, "ehr-test", "ehr-test|" + submissionId, resourceType, 1,
+                Instant.now(), fhir);
+        topics().publish(Topics.INGESTED, in.sourceRecordKey(),
+                EventFixtures.headers(eventId, EventTypes.RECORD_INGESTED, submissionId), EventCodec.encode(in));
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> on(String topic, String submissionId) {
+        return topics().find(topic, r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+    }
+
+    @Test
+    void completeSyntheaBundleIsValidatedOnceEvenWhenRedelivered() throws Exception {
+        String fhir = Files.readString(SharedData.syntheaPatientBundles().get(0));
+        String eventId = UUID.randomUUID().toString();
+        String id = publishIngested(eventId, fhir, "Bundle");
+        publishIngested(eventId, id, fhir, "Bundle");
+        await().atMost(Duration.ofSeconds(60)).until(() -> on(Topics.VALIDATED, id).size() == 1);
+        // a later submission on another key proves the consumer moved past the duplicate
+        String later = publishIngested(UUID.randomUUID().toString(),
+                new String(SharedData.fixture("patient-complete.json"), StandardCharsets.UTF_8), "Patient");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.VALIDATED, later).size() == 1);
+        assertEquals(1, on(Topics.VALIDATED, id).size(), "redelivery validated nothing twice");
+        JsonNode event = EventCodec.mapper().readTree(on(Topics.VALIDATED, id).get(0).value());
+        assertEquals("Bundle", event.at("/fhir/resourceType").asText());
+        assertEquals(0, event.get("warnings").size());
+        assertEquals(List.of(), on(Topics.QUARANTINED, id));
+        var audit = on(Topics.AUDIT, id);
+        assertEquals(1, audit.size());
+        assertEquals("record.validated", EventCodec.mapper().readTree(audit.get(0).value()).get("action").asText());
+    }
+
+    @Test
+    void incompletePatientIsQuarantinedWithReasonsAndReadableByTechnicians() throws Exception {
+        String id = publishIngested(UUID.randomUUID().toString(),
+                new String(SharedData.fixture("patient-incomplete.json"), StandardCharsets.UTF_8), "Patient");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.QUARANTINED, id).size() == 1);
+        JsonNode event = EventCodec.mapper().readTree(on(Topics.QUARANTINED, id).get(0).value());
+        assertEquals(2, event.get("issues").size());
+        assertTrue(event.toString().contains("patient-birthdate") && event.toString().contains("patient-identifier"));
+        assertTrue(!event.toString().contains("Nobirthdate"), "the quarantine event carries reasons, not the record");
+        assertEquals(List.of(), on(Topics.VALIDATED, id));
+
+        given().auth().oauth2(tech()).when().get("/quarantine?size=500").then().statusCode(200)
+                .body("submissionId", hasItem(id));
+        given().auth().oauth2(tech()).when().get("/quarantine/" + id + "/record").then().statusCode(200)
+                .body("resourceType", equalTo("Patient")).body("name[0].family", equalTo("Nobirthdate"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> on(Topics.AUDIT, id).stream().map(r -> {
+            try {
+                return EventCodec.mapper().readTree(r.value()).get("action").asText();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList().containsAll(List.of("record.quarantined", "record.read")));
+    }
+
+    @Test
+    void poisonRecordsAreDeadLetteredAndTheNextRecordIsProcessed() {
+        String key = "ehr-test|poison-" + UUID.randomUUID();
+        topics().publish(Topics.INGESTED, key, Map.of(), new byte[] {0, 1, 2, (byte) 0xff});
+        topics().publish(Topics.INGESTED, key, EventFixtures.headers(EventTypes.RECORD_INGESTED, "x"),
+                "{\"submissionId\":".getBytes(StandardCharsets.UTF_8));
+        String submissionId = UUID.randomUUID().toString();
+        RecordIngested good = new RecordIngested(submissionId, "ehr-test", key, "Patient", 1, Instant.now(),
+                new String(SharedData.fixture("patient-complete.json"), StandardCharsets.UTF_8));
+        topics().publish(Topics.INGESTED, key, EventFixtures.headers(EventTypes.RECORD_INGESTED, submissionId),
+                EventCodec.encode(good));
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.VALIDATED, submissionId).size() == 1);
+        var dead = topics().find(Topics.deadLetterOf(Topics.INGESTED), r -> key.equals(r.key()));
+        assertEquals(2, dead.size());
+        assertTrue(dead.stream().allMatch(r -> TopicClient.header(r, "dead-letter-reason") != null));
+    }
+
+    @Test
+    void quarantineNeedsATechnicianToken() {
+        given().when().get("/quarantine").then().statusCode(401);
+        given().auth().oauth2(RecordlineStackResource.tokens().token("ehr", "ehr-publisher"))
+                .when().get("/quarantine").then().statusCode(403);
+        given().auth().oauth2(RecordlineStackResource.tokens().token("audrey", "auditor"))
+                .when().get("/quarantine/x/record").then().statusCode(403);
+        given().auth().oauth2(tech()).when().get("/quarantine/no-such/record").then().statusCode(404);
+    }
+}
