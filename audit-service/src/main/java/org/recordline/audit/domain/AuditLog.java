@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.recordline.commons.persistence.DataAccessException;
 import org.recordline.events.AuditEvent;
 
@@ -85,9 +86,13 @@ public class AuditLog {
         }
     }
 
-    /** Truncates fields to their column sizes and fills required ones, so that a valid event always fits. */
+    /**
+     * Truncates fields to their column sizes, fills required ones, and cuts the time to PostgreSQL's microseconds, so
+     * that a valid event always fits and the stored entry hashes to what was chained.
+     */
     private static AuditEvent normalise(AuditEvent e) {
-        return new AuditEvent(cut(e.eventId(), 100), e.occurredAt() == null ? Instant.now() : e.occurredAt(),
+        Instant at = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).truncatedTo(ChronoUnit.MICROS);
+        return new AuditEvent(cut(e.eventId(), 100), at,
                 cut(orUnknown(e.service()), 100), cut(orUnknown(e.action()), 100), cut(orUnknown(e.outcome()), 20),
                 cut(orUnknown(e.actor()), 200), cut(e.submissionId(), 36), cut(e.patientRef(), 300),
                 cut(e.purpose(), 100), cut(e.detail(), 1000));

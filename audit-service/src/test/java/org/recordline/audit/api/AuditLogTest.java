@@ -1,0 +1,150 @@
+package org.recordline.audit.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.recordline.audit.domain.AuditChain;
+import org.recordline.events.AuditEvent;
+import org.recordline.events.EventCodec;
+import org.recordline.events.EventTypes;
+import org.recordline.events.Topics;
+import org.recordline.testsupport.Database;
+import org.recordline.testsupport.EventFixtures;
+import org.recordline.testsupport.RecordlineStackResource;
+import org.recordline.testsupport.TopicClient;
+
+/** ehr.audit.v1 into the append-only, hash-chained log; queries; what the database refuses. */
+@QuarkusTest
+@QuarkusTestResource(RecordlineStackResource.class)
+class AuditLogTest {
+
+    private static TopicClient topics() {
+        return new TopicClient(RecordlineStackResource.broker().bootstrapServers());
+    }
+
+    private static String auditor() {
+        return RecordlineStackResource.tokens().token("audrey", "auditor");
+    }
+
+    private static AuditEvent publish(String submissionId, String action, String eventId) {
+        AuditEvent e = new AuditEvent(eventId, Instant.now(), "test-service", action, "success", "svc",
+                submissionId, "ehr-x|p1", "ingest", "n=1");
+        topics().publish(Topics.AUDIT, submissionId, EventFixtures.headers(e.eventId(), EventTypes.AUDIT,
+                submissionId), EventCodec.encode(e));
+        return e;
+    }
+
+    @Test
+    void eventsAreAppendedOnceInOrderAndQueryableBySubmission() {
+        String submission = UUID.randomUUID().toString();
+        AuditEvent received = publish(submission, "submission.received", UUID.randomUUID().toString());
+        publish(submission, "record.validated", UUID.randomUUID().toString());
+        publish(submission, "submission.received", received.eventId());
+        publish(submission, "record.indexed", UUID.randomUUID().toString());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("submission", submission).when().get("/audit/events").then().statusCode(200)
+                .body("action", equalTo(List.of("submission.received", "record.validated", "record.indexed"))));
+        // the auditor's own reads are in the log too
+        given().auth().oauth2(auditor()).queryParam("actor", "audrey").when().get("/audit/events").then()
+                .statusCode(200).body("action[0]", equalTo("audit.read"));
+    }
+
+    @Test
+    void chainLinksEveryEntryToItsPredecessor() throws Exception {
+        String submission = UUID.randomUUID().toString();
+        publish(submission, "submission.received", UUID.randomUUID().toString());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
+        try (Connection c = RecordlineStackResource.database().connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT seq, event_id, occurred_at, service, action, outcome, actor,"
+                     + " submission_id, patient_ref, purpose, detail, prev_hash, entry_hash"
+                     + " FROM audit.audit_entry ORDER BY seq")) {
+            byte[] prev = AuditChain.GENESIS;
+            long expectedSeq = 1;
+            int n = 0;
+            while (rs.next()) {
+                assertEquals(expectedSeq++, rs.getLong(1));
+                assertArrayEquals(prev, rs.getBytes(12));
+                AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                        rs.getString(10), rs.getString(11));
+                byte[] h = AuditChain.hash(prev, rs.getLong(1), e);
+                assertArrayEquals(h, rs.getBytes(13), "entry " + rs.getLong(1));
+                prev = h;
+                n++;
+            }
+            assertTrue(n >= 1);
+        }
+    }
+
+    @Test
+    void theServiceRoleCannotChangeHistoryAndTheTriggerStopsEvenTheOwner() throws Exception {
+        String submission = UUID.randomUUID().toString();
+        publish(submission, "submission.received", UUID.randomUUID().toString());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
+        Database db = RecordlineStackResource.database();
+        try (Connection app = DriverManager.getConnection(db.jdbcUrl("audit"), Database.AUDIT_ROLE,
+                Database.AUDIT_ROLE); Statement st = app.createStatement()) {
+            SQLException update = assertThrows(SQLException.class,
+                    () -> st.executeUpdate("UPDATE audit_entry SET actor = 'x'"));
+            assertEquals("42501", update.getSQLState(), "permission denied");
+            assertThrows(SQLException.class, () -> st.executeUpdate("DELETE FROM audit_entry"));
+            assertThrows(SQLException.class, () -> st.executeUpdate("TRUNCATE audit_entry"));
+        }
+        try (Connection owner = db.connect(); Statement st = owner.createStatement()) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> st.executeUpdate("UPDATE audit.audit_entry SET actor = 'x'"));
+            assertTrue(e.getMessage().contains("append-only"));
+            assertThrows(SQLException.class, () -> st.executeUpdate("DELETE FROM audit.audit_entry"));
+            assertThrows(SQLException.class, () -> st.executeUpdate("TRUNCATE audit.audit_entry"));
+        }
+    }
+
+    @Test
+    void poisonIsDeadLetteredAndTheLogKeepsFlowing() {
+        String key = "poison-" + UUID.randomUUID();
+        topics().publish(Topics.AUDIT, key, Map.of(), "not json".getBytes(StandardCharsets.UTF_8));
+        topics().publish(Topics.AUDIT, key, EventFixtures.headers(EventTypes.AUDIT, key),
+                "{\"action\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+        String submission = UUID.randomUUID().toString();
+        AuditEvent ok = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "test-service", "x", "success",
+                "svc", submission, null, null, null);
+        topics().publish(Topics.AUDIT, key, EventFixtures.headers(ok.eventId(), EventTypes.AUDIT, submission),
+                EventCodec.encode(ok));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
+        assertEquals(2, topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key())).size());
+    }
+
+    @Test
+    void onlyAuditorsReadTheLogAndQueriesAreChecked() {
+        given().queryParam("submission", "x").when().get("/audit/events").then().statusCode(401);
+        given().auth().oauth2(RecordlineStackResource.tokens().token("terry", "records-technician"))
+                .queryParam("submission", "x").when().get("/audit/events").then().statusCode(403);
+        given().auth().oauth2(auditor()).when().get("/audit/events").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().auth().oauth2(auditor()).queryParam("from", "yesterday").when().get("/audit/events").then()
+                .statusCode(400);
+    }
+}
