@@ -45,6 +45,7 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("listen_addresses", "127.0.0.1");
             if (dataDir != null) {
+                stopStalePostmaster(dataDir);
                 b.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
             Database db = new Database(b.start());
@@ -52,6 +53,27 @@ public final class Database implements AutoCloseable {
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A server left running by a launcher that was killed holds the data directory; stop it first. */
+    private static void stopStalePostmaster(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!java.nio.file.Files.exists(pidFile)) {
+            return;
+        }
+        String first = java.nio.file.Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        try {
+            long pid = Long.parseLong(first);
+            var handle = ProcessHandle.of(pid);
+            if (handle.isPresent() && handle.get().info().command().orElse("").contains("postgres")) {
+                handle.get().destroy();
+                handle.get().onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (NumberFormatException e) {
+            // not a pid file we understand; PostgreSQL will complain itself
+        } catch (Exception e) {
+            throw new IOException("a stale PostgreSQL server holds " + dataDir + " and did not stop", e);
         }
     }
 

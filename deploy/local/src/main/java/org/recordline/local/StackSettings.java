@@ -1,0 +1,66 @@
+package org.recordline.local;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Ports and folders of a local stack. Every value can be set with an environment variable, e.g.
+ * {@code RECORDLINE_KAFKA_PORT=19092}.
+ *
+ * @param home            the project checkout (where the services' {@code target/quarkus-app} folders are)
+ * @param stateDir        where the stack keeps its data, keys and logs between runs
+ * @param kafkaPort       Kafka client port
+ * @param controllerPort  Kafka KRaft controller port
+ * @param dbPort          PostgreSQL port
+ * @param services        the services to start, in start order
+ * @param serviceHeap     maximum heap of each service JVM
+ */
+public record StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
+                            java.util.List<ServiceSpec> services, String serviceHeap) {
+
+    /**
+     * One service.
+     *
+     * @param name           module folder and application name
+     * @param port           API port
+     * @param managementPort health and metrics port
+     */
+    public record ServiceSpec(String name, int port, int managementPort) {
+    }
+
+    /** Settings from the environment, with the documented defaults. */
+    public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
+        Path state = Path.of(env.getOrDefault("RECORDLINE_STATE_DIR", home.resolve(".recordline").toString()));
+        return new StackSettings(home, state,
+                port(env, "RECORDLINE_KAFKA_PORT", 9092),
+                port(env, "RECORDLINE_KAFKA_CONTROLLER_PORT", 9093),
+                port(env, "RECORDLINE_DB_PORT", 5433),
+                java.util.List.of(
+                        service(env, "ingestion-service", "INGESTION", 8081, 9081),
+                        service(env, "validation-service", "VALIDATION", 8082, 9082),
+                        service(env, "index-service", "INDEX", 8083, 9083),
+                        service(env, "audit-service", "AUDIT", 8084, 9084)),
+                env.getOrDefault("RECORDLINE_SERVICE_HEAP", "320m"));
+    }
+
+    private static ServiceSpec service(Map<String, String> env, String name, String prefix, int port, int mgmt) {
+        return new ServiceSpec(name, port(env, "RECORDLINE_" + prefix + "_PORT", port),
+                port(env, "RECORDLINE_" + prefix + "_MANAGEMENT_PORT", mgmt));
+    }
+
+    private static int port(Map<String, String> env, String name, int def) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int p = Integer.parseInt(v.trim());
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, got " + v);
+        }
+    }
+}

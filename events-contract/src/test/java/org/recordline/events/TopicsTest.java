@@ -1,0 +1,51 @@
+package org.recordline.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The topic list the launcher and the test broker create. */
+class TopicsTest {
+
+    private static final List<String> TOPICS = List.of(Topics.INGESTED, Topics.VALIDATED, Topics.QUARANTINED,
+            Topics.RECORD_CHANGES, Topics.AUDIT);
+
+    @Test
+    void allContainsEveryTopic() {
+        List<String> all = Topics.all();
+        for (String topic : TOPICS) {
+            assertTrue(all.contains(topic), topic);
+        }
+    }
+
+    @Test
+    void allContainsTheDeadLetterTopicOfEveryTopic() {
+        List<String> all = Topics.all();
+        for (String topic : TOPICS) {
+            assertTrue(all.contains(topic + ".dlq"), topic + ".dlq");
+        }
+    }
+
+    @Test
+    void allHasNoOtherTopicsAndNoDuplicates() {
+        List<String> all = Topics.all();
+        assertEquals(10, all.size());
+        assertEquals(10, new HashSet<>(all).size());
+    }
+
+    @Test
+    void topicNamesAreTheContractedOnes() {
+        assertEquals(List.of("ehr.ingested.v1", "ehr.validated.v1", "ehr.quarantined.v1", "ehr.record-changes.v1",
+                "ehr.audit.v1"), TOPICS);
+    }
+
+    @Test
+    void deadLetterOfAppendsTheSuffix() {
+        assertEquals("ehr.ingested.v1.dlq", Topics.deadLetterOf(Topics.INGESTED));
+        assertEquals("any.dlq", Topics.deadLetterOf("any"));
+        assertEquals(".dlq", Topics.DEAD_LETTER_SUFFIX);
+    }
+}

@@ -1,0 +1,193 @@
+package org.recordline.commons.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.SQLTransientException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** Which failures pause a consumer, and the retry loop around its work. */
+class ConsumerRetryTest {
+
+    private static SQLException sqlState(String state) {
+        return new SQLException("failed", state);
+    }
+
+    // ---- isTransient ---------------------------------------------------------------------------------------------
+
+    @Test
+    void sqlTransientExceptionsAreTransient() {
+        assertTrue(ConsumerRetry.isTransient(new SQLTransientException("busy")));
+        assertTrue(ConsumerRetry.isTransient(new SQLTransientConnectionException("pool exhausted")));
+    }
+
+    @Test
+    void sqlRecoverableExceptionIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(new SQLRecoverableException("connection lost")));
+    }
+
+    @Test
+    void connectExceptionIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(new ConnectException("Connection refused")));
+    }
+
+    @Test
+    void connectionFailureStateIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(sqlState("08006")));
+        assertTrue(ConsumerRetry.isTransient(sqlState("08001")));
+    }
+
+    @Test
+    void adminShutdownStateIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(sqlState("57P01")));
+    }
+
+    @Test
+    void serializationFailureStateIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(sqlState("40001")));
+    }
+
+    @Test
+    void deadlockStateIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(sqlState("40P01")));
+    }
+
+    @Test
+    void tooManyConnectionsStateIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(sqlState("53300")));
+    }
+
+    @Test
+    void uniqueViolationStateIsNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(sqlState("23505")));
+    }
+
+    @Test
+    void undefinedTableStateIsNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(sqlState("42P01")));
+    }
+
+    @Test
+    void otherClass40StatesAreNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(sqlState("40002")));
+    }
+
+    @Test
+    void sqlExceptionWithoutStateIsNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(new SQLException("no state")));
+        assertFalse(ConsumerRetry.isTransient(sqlState(null)));
+    }
+
+    @Test
+    void transientCauseOfARuntimeExceptionIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(new RuntimeException("wrapped", sqlState("08006"))));
+        assertTrue(ConsumerRetry.isTransient(new IllegalStateException("outer",
+                new RuntimeException("middle", new SQLTransientException("inner")))));
+        assertTrue(ConsumerRetry.isTransient(new UncheckedIOException(new ConnectException("refused"))));
+    }
+
+    @Test
+    void nonTransientCauseOfARuntimeExceptionIsNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(new RuntimeException("wrapped", sqlState("23505"))));
+    }
+
+    @Test
+    void kafkaRetriableExceptionIsTransient() {
+        assertTrue(ConsumerRetry.isTransient(new TimeoutException("metadata not available")));
+        assertTrue(ConsumerRetry.isTransient(new RuntimeException(new TimeoutException("nested"))));
+    }
+
+    @Test
+    void programmingErrorsAreNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(new IllegalArgumentException("bad input")));
+        assertFalse(ConsumerRetry.isTransient(new NullPointerException()));
+        assertFalse(ConsumerRetry.isTransient(new RuntimeException("no cause")));
+    }
+
+    @Test
+    void nullIsNotTransient() {
+        assertFalse(ConsumerRetry.isTransient(null));
+    }
+
+    // ---- run -----------------------------------------------------------------------------------------------------
+
+    @Test
+    void runReturnsTheValueOfWorkThatSucceeds() {
+        AtomicInteger calls = new AtomicInteger();
+        String result = ConsumerRetry.run("store", () -> {
+            calls.incrementAndGet();
+            return "stored";
+        });
+        assertEquals("stored", result);
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void runRetriesTransientFailuresUntilTheWorkSucceeds() {
+        AtomicInteger calls = new AtomicInteger();
+        Integer result = ConsumerRetry.run("store", () -> {
+            int n = calls.incrementAndGet();
+            if (n <= 2) {
+                throw new RuntimeException("database down", new SQLTransientConnectionException("refused"));
+            }
+            return n;
+        });
+        assertEquals(3, result);
+        assertEquals(3, calls.get());
+    }
+
+    @Test
+    void runRethrowsANonTransientFailureAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        IllegalArgumentException failure = new IllegalArgumentException("poison record");
+        IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+                () -> ConsumerRetry.run("store", () -> {
+                    calls.incrementAndGet();
+                    throw failure;
+                }));
+        assertSame(failure, thrown);
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void runRethrowsANonTransientSqlFailureAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        RuntimeException failure = new RuntimeException("duplicate", sqlState("23505"));
+        RuntimeException thrown = assertThrows(RuntimeException.class,
+                () -> ConsumerRetry.run("store", () -> {
+                    calls.incrementAndGet();
+                    throw failure;
+                }));
+        assertSame(failure, thrown);
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void runGivesUpOnATransientFailureWhenInterruptedAndKeepsTheInterrupt() {
+        AtomicInteger calls = new AtomicInteger();
+        RuntimeException failure = new RuntimeException("database down", new SQLRecoverableException("lost"));
+        Thread.currentThread().interrupt();
+        try {
+            RuntimeException thrown = assertThrows(RuntimeException.class,
+                    () -> ConsumerRetry.run("store", () -> {
+                        calls.incrementAndGet();
+                        throw failure;
+                    }));
+            assertSame(failure, thrown);
+            assertEquals(1, calls.get());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt must be restored");
+        } finally {
+            Thread.interrupted(); // clear the flag for the following tests
+        }
+    }
+}
