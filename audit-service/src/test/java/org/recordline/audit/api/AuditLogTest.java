@@ -146,5 +146,10 @@ class AuditLogTest {
                 .contentType("application/problem+json");
         given().auth().oauth2(auditor()).queryParam("from", "yesterday").when().get("/audit/events").then()
                 .statusCode(400);
+        // the refused technician is in the log
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("actor", "terry").when().get("/audit/events").then().statusCode(200)
+                .body("action", org.hamcrest.Matchers.hasItem("access.denied"))
+                .body("outcome", org.hamcrest.Matchers.hasItem("denied")));
     }
 }

@@ -40,9 +40,9 @@ public class SubmissionResource {
         Submission s = id.length() > 36 ? null : Submission.findById(id);
         boolean ownOnly = !identity.hasRole(Roles.RECORDS_TECHNICIAN) && !identity.hasRole(Roles.ADMIN);
         if (s == null || (ownOnly && !s.sourceSystem.equals(actor))) {
-            // a publisher cannot tell another system's submission from a missing one
-            audit.record(AuditActions.SUBMISSION_READ, AuditActions.FAILURE, actor, s == null ? null : s.id,
-                    null, "status", "not found");
+            // a publisher cannot tell another system's submission from a missing one; the audit log can
+            audit.record(AuditActions.SUBMISSION_READ, s == null ? AuditActions.FAILURE : AuditActions.DENIED, actor,
+                    s == null ? null : s.id, null, "status", s == null ? "not found" : "another source's submission");
             return Response.status(404).type(ProblemDetail.MEDIA_TYPE)
                     .entity(ProblemDetail.of(404, "Not Found", "no such submission", "/submissions/" + id)).build();
         }

@@ -161,5 +161,21 @@ class FhirIntakeResourceTest {
         given().auth().oauth2(expired).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
         String otherIssuer = org.recordline.testsupport.TokenIssuer.generate().token("mallory", "ehr-publisher");
         given().auth().oauth2(otherIssuer).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+
+        // every refusal is an audit event; the wrong-role one names the caller
+        await().atMost(Duration.ofSeconds(20)).until(() -> deniedActors().contains("audrey"));
+        assertTrue(deniedActors().size() >= 5, () -> "denials audited: " + deniedActors());
+    }
+
+    private static List<String> deniedActors() {
+        return topics().readAll(Topics.AUDIT).stream().map(r -> {
+            try {
+                return EventCodec.mapper().readTree(r.value());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(a -> "access.denied".equals(a.get("action").asText()) && "denied".equals(a.get("outcome").asText()))
+                .filter(a -> a.get("detail").asText().endsWith("POST /fhir"))
+                .map(a -> a.get("actor").asText()).toList();
     }
 }

@@ -1,0 +1,192 @@
+package org.recordline.local;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.recordline.events.CloudEventHeaders;
+import org.recordline.events.EventCodec;
+import org.recordline.events.Topics;
+import org.recordline.testsupport.KafkaBroker;
+import org.recordline.testsupport.SharedData;
+import org.recordline.testsupport.TopicClient;
+
+/**
+ * The whole platform as it runs: the four packaged services as separate JVMs against one real broker and one real
+ * PostgreSQL, started by the same code as {@code ./recordline up}. Drives a Synthea patient bundle and an incomplete
+ * Patient through the pipeline and checks every place they must show up.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineSystemIT {
+
+    private static final String FHIR = "application/fhir+json";
+    private static final String PUBLISHER = "ehr-system-test";
+
+    private static LocalStack stack;
+    private static StackSettings settings;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path home = Path.of(System.getProperty("recordline.home", "../..")).toAbsolutePath().normalize();
+        Path state = Files.createTempDirectory("recordline-system-");
+        settings = new StackSettings(home, state, KafkaBroker.freePort(), KafkaBroker.freePort(),
+                KafkaBroker.freePort(), List.of(
+                new StackSettings.ServiceSpec("ingestion-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
+                new StackSettings.ServiceSpec("validation-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
+                new StackSettings.ServiceSpec("index-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
+                new StackSettings.ServiceSpec("audit-service", KafkaBroker.freePort(), KafkaBroker.freePort())),
+                "320m");
+        stack = new LocalStack(settings);
+        stack.start(Duration.ofSeconds(240));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static int port(String service) {
+        return settings.services().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow().port();
+    }
+
+    private static RequestSpecification as(String service, String user, String role) {
+        return given().baseUri("http://127.0.0.1").port(port(service)).auth().oauth2(stack.tokens().token(user, role));
+    }
+
+    private static TopicClient topics() {
+        return new TopicClient(stack.broker().bootstrapServers());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> on(String topic, String submissionId) {
+        return topics().find(topic, r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+    }
+
+    private static String submit(byte[] body) {
+        return as("ingestion-service", PUBLISHER, "ehr-publisher").contentType(FHIR).body(body)
+                .when().post("/fhir").then().statusCode(202).extract().path("submissionId");
+    }
+
+    private static List<String> auditActions(String submissionId) {
+        return as("audit-service", "audrey", "auditor").queryParam("submission", submissionId)
+                .when().get("/audit/events").then().statusCode(200).extract().jsonPath().getList("action");
+    }
+
+    @Test
+    @Order(1)
+    void syntheaBundleIsReceivedValidatedIndexedPublishedAndAudited() throws Exception {
+        Path bundle = SharedData.syntheaPatientBundles().get(0);
+        byte[] body = Files.readAllBytes(bundle);
+        int entries = EventCodec.mapper().readTree(body).get("entry").size();
+        String id = submit(body);
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + id)
+                        .then().statusCode(200).body("status", equalTo("INDEXED")));
+        var view = as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + id)
+                .then().extract().jsonPath();
+        String person = view.getString("enterprisePersonId");
+        assertNotNull(person);
+        assertEquals(Set.of("RECEIVED", "VALIDATED", "INDEXED"), new HashSet<>(view.getList("steps.status")));
+        assertEquals(entries, view.getInt("entryCount"));
+
+        List<ConsumerRecord<String, byte[]>> changes = on(Topics.RECORD_CHANGES, id);
+        assertEquals(1, changes.size(), "one record-change event");
+        assertEquals(person, changes.get(0).key(), "keyed by enterprise person id");
+        JsonNode change = EventCodec.mapper().readTree(changes.get(0).value());
+        assertEquals("PERSON_CREATED", change.get("changeType").asText());
+        assertEquals(entries, change.get("resources").size());
+        assertEquals("Bundle", change.at("/fhir/resourceType").asText());
+        assertEquals("1.0", TopicClient.header(changes.get(0), CloudEventHeaders.CE_SPECVERSION));
+        assertEquals(List.of(), on(Topics.QUARANTINED, id));
+
+        as("index-service", "terry", "records-technician").when().get("/persons/" + person).then()
+                .statusCode(200).body("sourceRecords[0].sourceRecordKey", equalTo(PUBLISHER + "|"
+                        + change.at("/fhir/entry/0/resource/id").asText()))
+                .body("resourceCounts.Patient", equalTo(1));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(auditActions(id).containsAll(
+                List.of("submission.received", "record.validated", "record.indexed", "submission.read")),
+                () -> "audit of the bundle: " + auditActions(id)));
+        List<String> actions = auditActions(id);
+        assertEquals(1, actions.stream().filter("record.indexed"::equals).count(), "indexed exactly once");
+
+        // the same patient again from the same source files under the same person
+        String again = submit(body);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + again)
+                        .then().body("status", equalTo("INDEXED")).body("enterprisePersonId", equalTo(person)));
+        JsonNode second = EventCodec.mapper().readTree(on(Topics.RECORD_CHANGES, again).get(0).value());
+        assertEquals("RECORDS_FILED", second.get("changeType").asText());
+        assertEquals("same-source-record", second.get("matchRule").asText());
+    }
+
+    @Test
+    @Order(2)
+    void incompletePatientIsQuarantinedWithItsReasonsAndAudited() throws Exception {
+        String id = submit(SharedData.fixture("patient-incomplete.json"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + id)
+                        .then().statusCode(200).body("status", equalTo("QUARANTINED")));
+        var view = as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + id)
+                .then().extract().jsonPath();
+        assertEquals(Set.of("patient-identifier", "patient-birthdate"), new HashSet<>(view.getList("issues.rule")));
+        assertEquals(null, view.getString("enterprisePersonId"));
+
+        List<ConsumerRecord<String, byte[]>> quarantined = on(Topics.QUARANTINED, id);
+        assertEquals(1, quarantined.size());
+        assertFalse(new String(quarantined.get(0).value(), StandardCharsets.UTF_8).contains("Nobirthdate"),
+                "the public quarantine event carries reasons, not the record");
+        assertEquals(List.of(), on(Topics.VALIDATED, id));
+        assertEquals(List.of(), on(Topics.RECORD_CHANGES, id));
+
+        as("validation-service", "terry", "records-technician").when().get("/quarantine?size=500").then()
+                .statusCode(200).body("submissionId", org.hamcrest.Matchers.hasItem(id));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(auditActions(id).containsAll(
+                List.of("submission.received", "record.quarantined")), () -> "audit: " + auditActions(id)));
+        assertFalse(auditActions(id).contains("record.indexed"));
+    }
+
+    @Test
+    @Order(3)
+    void everyServiceRefusesMissingTokensAndWrongRoles() {
+        Map<String, String> probes = Map.of(
+                "ingestion-service", "/submissions/x",
+                "validation-service", "/quarantine",
+                "index-service", "/persons/x",
+                "audit-service", "/audit/events?submission=x");
+        Map<String, String> wrongRole = Map.of(
+                "ingestion-service", "auditor",
+                "validation-service", "ehr-publisher",
+                "index-service", "auditor",
+                "audit-service", "records-technician");
+        probes.forEach((service, path) -> {
+            given().baseUri("http://127.0.0.1").port(port(service)).when().get(path).then().statusCode(401);
+            as(service, "someone", wrongRole.get(service)).when().get(path).then().statusCode(403);
+        });
+        as("ingestion-service", "audrey", "auditor").contentType(FHIR).body("{}").when().post("/fhir")
+                .then().statusCode(403);
+    }
+}
