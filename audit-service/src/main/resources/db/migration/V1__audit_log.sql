@@ -39,7 +39,9 @@ CREATE TRIGGER audit_entry_no_update_delete BEFORE UPDATE OR DELETE ON audit_ent
 CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_refuse_change();
 
--- The service's run-time role may read and append, nothing else.
+-- The service's run-time role may read and append, nothing else. The role is created by whoever provisions the
+-- database, with LOGIN and a password from the secret store (the local launcher and the tests do it in
+-- test-support's Database); the NOLOGIN fallback below only keeps the grants valid where nobody did.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${app_role}') THEN

@@ -15,7 +15,8 @@ public final class EventCodec {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private EventCodec() {
     }
@@ -39,7 +40,12 @@ public final class EventCodec {
             throw new InvalidEventException("empty payload where a " + type.getSimpleName() + " was expected");
         }
         try {
-            return MAPPER.readValue(json, type);
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new InvalidEventException("payload is JSON null where a " + type.getSimpleName()
+                        + " was expected");
+            }
+            return value;
         } catch (IOException e) {
             throw new InvalidEventException("payload is not a valid " + type.getSimpleName() + ": "
                     + e.getClass().getSimpleName().replace("Exception", ""));

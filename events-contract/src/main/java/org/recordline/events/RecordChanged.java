@@ -14,7 +14,8 @@ import java.util.List;
  * @param enterprisePersonId the person they were filed under
  * @param sourceRecordKey    {@code source-system|local-id} of the source patient record
  * @param changeType         {@link ChangeType}
- * @param matchRule          how the person was found: {@code new-person} or {@code exact-identifier}
+ * @param matchRule          how the person was found: {@code new-person}, {@code same-source-record} (the source
+ *                           record was filed before) or {@code exact-identifier} (a shared identifier)
  * @param resources          every resource filed, in submission order
  * @param changedAt          when the index committed the change
  * @param fhir               the filed submission as FHIR JSON (a JSON object)

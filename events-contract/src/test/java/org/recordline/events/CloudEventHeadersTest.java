@@ -171,6 +171,7 @@ class CloudEventHeadersTest {
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> CloudEventHeaders.readFrom(headers));
         assertTrue(e.getMessage().contains(name), e.getMessage());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
     }
 
     @Test

@@ -310,4 +310,27 @@ class EventCodecTest {
                 () -> EventCodec.decode(utf8("{\"submissionId\":\"s\",\"changeType\":\"PERSON_DELETED\"}"),
                         RecordChanged.class));
     }
+
+    @Test
+    void fhirDecimalsKeepTheirPrecisionThroughDecodeAndEncode() {
+        String fhir = "{\"resourceType\":\"Observation\",\"valueQuantity\":{\"value\":1.50},"
+                + "\"component\":[{\"valueQuantity\":{\"value\":0.12345678901234567890123}}]}";
+        String json = "{\"submissionId\":\"s\",\"fhir\":" + fhir + "}";
+        RecordIngested in = EventCodec.decode(utf8(json), RecordIngested.class);
+        assertTrue(in.fhir().contains("1.50"), in.fhir());
+        assertTrue(in.fhir().contains("0.12345678901234567890123"), in.fhir());
+        String again = new String(EventCodec.encode(in), StandardCharsets.UTF_8);
+        assertTrue(again.contains("\"value\":1.50"), again);
+    }
+
+    @Test
+    void jsonNullTrailingGarbageAndNonObjectFhirAreInvalid() {
+        assertThrows(InvalidEventException.class, () -> EventCodec.decode(utf8("null"), RecordIngested.class));
+        assertThrows(InvalidEventException.class,
+                () -> EventCodec.decode(utf8("{\"submissionId\":\"s\"} garbage"), RecordIngested.class));
+        assertThrows(InvalidEventException.class,
+                () -> EventCodec.decode(utf8("{\"submissionId\":\"s\",\"fhir\":\"not json\"}"), RecordIngested.class));
+        assertThrows(InvalidEventException.class,
+                () -> EventCodec.decode(utf8("{\"submissionId\":\"s\",\"fhir\":[1,2]}"), RecordIngested.class));
+    }
 }

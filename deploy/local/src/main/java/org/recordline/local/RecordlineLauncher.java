@@ -27,11 +27,15 @@ public final class RecordlineLauncher {
             switch (command) {
                 case "up" -> up(settings, rest.contains("--fresh"));
                 case "token" -> token(settings, rest);
+                case "bench" -> org.recordline.local.bench.PipelineBenchmark.run(home, rest);
                 default -> help();
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("recordline: " + e.getMessage());
             System.exit(2);
+        } catch (Exception e) {
+            System.err.println("recordline: " + e);
+            System.exit(1);
         }
     }
 
@@ -40,6 +44,8 @@ public final class RecordlineLauncher {
                 usage: ./recordline up [--fresh]        start Kafka, PostgreSQL and the four services; Ctrl-C stops
                        ./recordline token --role ROLE [--user NAME] [--ttl HOURS]
                                                       print a bearer token (roles: %s)
+                       ./recordline bench [--patients N] [--clients C]
+                                                      start a fresh stack on free ports and measure it
                 """.formatted(String.join(", ", ROLES)));
     }
 

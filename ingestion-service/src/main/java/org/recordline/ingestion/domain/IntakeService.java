@@ -53,13 +53,14 @@ public class IntakeService {
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
-        record Recorded(Submission submission, List<Long> outboxIds) {
+        record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
         }
         Recorded rec = QuarkusTransaction.requiringNew().call(() -> {
             if (idempotencyKey != null) {
                 Optional<Submission> earlier = Submission.findByIdempotencyKey(sourceSystem, idempotencyKey);
                 if (earlier.isPresent()) {
-                    return new Recorded(earlier.get(), List.of());
+                    // a resend after a 503 confirms only once the earlier events are on the broker
+                    return new Recorded(earlier.get(), outbox.pendingFor(earlier.get().id), true);
                 }
             }
             Instant now = Instant.now();
@@ -82,12 +83,9 @@ public class IntakeService {
                     events.event(Topics.INGESTED, s.sourceRecordKey, EventTypes.RECORD_INGESTED, s.id, event),
                     audit.event(AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, sourceSystem, s.id,
                             s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount())));
-            return new Recorded(s, ids);
+            return new Recorded(s, ids, false);
         });
-        if (rec.outboxIds().isEmpty()) {
-            return new Intake(rec.submission(), true, true);
-        }
-        boolean acked = relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
-        return new Intake(rec.submission(), acked, false);
+        boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
+        return new Intake(rec.submission(), acked, rec.replay());
     }
 }

@@ -9,6 +9,7 @@ import org.recordline.commons.messaging.ConsumerRetry;
 import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
+import org.recordline.events.InvalidEventException;
 import org.recordline.events.RecordChanged;
 import org.recordline.events.RecordQuarantined;
 import org.recordline.events.RecordValidated;
@@ -30,31 +31,42 @@ public class PipelineProgressConsumer {
     @Incoming("validated")
     @Blocking
     public void onValidated(ConsumerRecord<String, byte[]> record) {
-        var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, RecordValidated.class);
-        var v = e.payload();
-        apply(record, () -> tracker.apply(e.headers().id(), v.submissionId(), SubmissionStatus.VALIDATED,
-                v.validatedAt(), null, null, "warnings=" + (v.warnings() == null ? 0 : v.warnings().size())));
+        apply(record, () -> {
+            var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, RecordValidated.class);
+            var v = e.payload();
+            return tracker.apply(e.headers().id(), v.submissionId(), SubmissionStatus.VALIDATED, v.validatedAt(),
+                    null, null, "warnings=" + (v.warnings() == null ? 0 : v.warnings().size()));
+        });
     }
 
     @Incoming("quarantined")
     @Blocking
     public void onQuarantined(ConsumerRecord<String, byte[]> record) {
-        var e = IncomingEvent.decode(record, EventTypes.RECORD_QUARANTINED, RecordQuarantined.class);
-        var q = e.payload();
-        String issues = new String(EventCodec.encode(q.issues()), java.nio.charset.StandardCharsets.UTF_8);
-        apply(record, () -> tracker.apply(e.headers().id(), q.submissionId(), SubmissionStatus.QUARANTINED,
-                q.quarantinedAt(), null, issues, "issues=" + q.issues().size()));
+        apply(record, () -> {
+            var e = IncomingEvent.decode(record, EventTypes.RECORD_QUARANTINED, RecordQuarantined.class);
+            var q = e.payload();
+            if (q.issues() == null) {
+                throw new InvalidEventException("quarantine event without issues");
+            }
+            String issues = new String(EventCodec.encode(q.issues()), java.nio.charset.StandardCharsets.UTF_8);
+            return tracker.apply(e.headers().id(), q.submissionId(), SubmissionStatus.QUARANTINED, q.quarantinedAt(),
+                    null, issues, "issues=" + q.issues().size());
+        });
     }
 
     @Incoming("record-changes")
     @Blocking
     public void onRecordChanged(ConsumerRecord<String, byte[]> record) {
-        var e = IncomingEvent.decode(record, EventTypes.RECORD_CHANGED, RecordChanged.class);
-        var c = e.payload();
-        apply(record, () -> tracker.apply(e.headers().id(), c.submissionId(), SubmissionStatus.INDEXED,
-                c.changedAt(), c.enterprisePersonId(), null, c.changeType() + " resources=" + c.resources().size()));
+        apply(record, () -> {
+            var e = IncomingEvent.decode(record, EventTypes.RECORD_CHANGED, RecordChanged.class);
+            var c = e.payload();
+            int resources = c.resources() == null ? 0 : c.resources().size();
+            return tracker.apply(e.headers().id(), c.submissionId(), SubmissionStatus.INDEXED, c.changedAt(),
+                    c.enterprisePersonId(), null, c.changeType() + " resources=" + resources);
+        });
     }
 
+    /** Decodes and applies one record; contract violations are rethrown at once and dead-lettered. */
     private void apply(ConsumerRecord<String, byte[]> record, java.util.function.BooleanSupplier work) {
         try {
             boolean applied = ConsumerRetry.run("progress from " + record.topic(), work::getAsBoolean);

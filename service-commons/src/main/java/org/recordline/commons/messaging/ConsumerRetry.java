@@ -15,6 +15,8 @@ public final class ConsumerRetry {
 
     private static final Logger LOG = Logger.getLogger(ConsumerRetry.class);
     private static final long MAX_BACKOFF_MS = 5000;
+    /** Causes followed at most: a cause chain can be made into a cycle with initCause. */
+    private static final int MAX_CAUSE_DEPTH = 32;
 
     private ConsumerRetry() {
     }
@@ -46,7 +48,8 @@ public final class ConsumerRetry {
 
     /** Whether {@code t} (or a cause) says the database or broker is temporarily unavailable. */
     public static boolean isTransient(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth++ < MAX_CAUSE_DEPTH; c = c.getCause()) {
             if (c instanceof SQLTransientException || c instanceof SQLRecoverableException
                     || c instanceof java.net.ConnectException) {
                 return true;
@@ -62,16 +65,13 @@ public final class ConsumerRetry {
             if (c instanceof org.apache.kafka.common.errors.RetriableException) {
                 return true;
             }
-            if (c.getCause() == c) {
-                break;
-            }
         }
         return false;
     }
 
     private static Throwable rootCause(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
+        for (int depth = 0; c.getCause() != null && c.getCause() != c && depth < MAX_CAUSE_DEPTH; depth++) {
             c = c.getCause();
         }
         return c;

@@ -24,6 +24,11 @@ public class KafkaProducerSettings {
         this.applicationName = applicationName;
     }
 
+    /** The service's application name. */
+    public String applicationName() {
+        return applicationName;
+    }
+
     /** Properties of a String-keyed, byte[]-valued producer named {@code purpose}. */
     public Properties properties(String purpose) {
         Properties p = new Properties();

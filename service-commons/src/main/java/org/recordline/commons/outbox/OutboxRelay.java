@@ -33,7 +33,8 @@ import org.recordline.events.EventCodec;
 
 /**
  * Publishes committed outbox events to Kafka ({@code acks=all}, idempotent producer) and deletes them once the broker
- * acknowledged them. One relay thread per service keeps the outbox order, so events with one key keep their order on
+ * acknowledged them. One relay thread per service instance, and a PostgreSQL advisory lock per round so that only one
+ * instance of a service publishes at a time: the outbox order is kept, and events with one key keep their order on
  * their partition. Callers that must answer only after the broker acknowledged (the ingestion endpoint) wait on
  * {@link #awaitPublished}.
  */
@@ -53,6 +54,7 @@ public class OutboxRelay {
     private final Counter published;
     private final Counter failedRounds;
     private final Semaphore wakeUp = new Semaphore(0);
+    private final long advisoryLockKey;
     private final Map<Long, CompletableFuture<Void>> waiters = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile KafkaProducer<String, byte[]> producer;
@@ -63,6 +65,7 @@ public class OutboxRelay {
         this.dataSource = dataSource;
         this.config = config;
         this.producerSettings = producerSettings;
+        this.advisoryLockKey = ("recordline-outbox:" + producerSettings.applicationName()).hashCode();
         this.published = Counter.builder("recordline.outbox.published").description("events published from the outbox")
                 .register(registry);
         this.failedRounds = Counter.builder("recordline.outbox.failed.rounds")
@@ -188,6 +191,14 @@ public class OutboxRelay {
         List<Long> ids = new ArrayList<>();
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+                lock.setLong(1, advisoryLockKey);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return 0; // another instance of this service is publishing
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setInt(1, config.batchSize());
                 try (ResultSet rs = ps.executeQuery()) {

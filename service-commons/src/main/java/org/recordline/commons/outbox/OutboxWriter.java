@@ -54,6 +54,24 @@ public class OutboxWriter {
         return ids;
     }
 
+    /** Outbox ids of the events about {@code submissionId} that the broker has not acknowledged yet. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Long> pendingFor(String submissionId) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM outbox_event WHERE headers ->> 'ce_correlationid' = ? ORDER BY id")) {
+            ps.setString(1, submissionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("outbox lookup failed", e);
+        }
+        return ids;
+    }
+
     /** Adds one event to the outbox; returns its outbox id. */
     @Transactional(Transactional.TxType.MANDATORY)
     public long add(OutgoingEvent event) {

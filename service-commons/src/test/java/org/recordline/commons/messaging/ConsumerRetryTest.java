@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -150,11 +152,12 @@ class ConsumerRetryTest {
     void runRethrowsANonTransientFailureAtOnce() {
         AtomicInteger calls = new AtomicInteger();
         IllegalArgumentException failure = new IllegalArgumentException("poison record");
-        IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
-                () -> ConsumerRetry.run("store", () -> {
+        // a retried poison record would loop forever: fail instead of hanging the build
+        IllegalArgumentException thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(IllegalArgumentException.class, () -> ConsumerRetry.run("store", () -> {
                     calls.incrementAndGet();
                     throw failure;
-                }));
+                })));
         assertSame(failure, thrown);
         assertEquals(1, calls.get());
     }
@@ -163,11 +166,12 @@ class ConsumerRetryTest {
     void runRethrowsANonTransientSqlFailureAtOnce() {
         AtomicInteger calls = new AtomicInteger();
         RuntimeException failure = new RuntimeException("duplicate", sqlState("23505"));
-        RuntimeException thrown = assertThrows(RuntimeException.class,
-                () -> ConsumerRetry.run("store", () -> {
+        // a retried poison record would loop forever: fail instead of hanging the build
+        RuntimeException thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(RuntimeException.class, () -> ConsumerRetry.run("store", () -> {
                     calls.incrementAndGet();
                     throw failure;
-                }));
+                })));
         assertSame(failure, thrown);
         assertEquals(1, calls.get());
     }
@@ -189,5 +193,15 @@ class ConsumerRetryTest {
         } finally {
             Thread.interrupted(); // clear the flag for the following tests
         }
+    }
+
+    @Test
+    void aCycleOfCausesEndsTheSearch() {
+        RuntimeException a = new RuntimeException("a");
+        IllegalStateException b = new IllegalStateException("b", a);
+        a.initCause(b);
+        assertFalse(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> ConsumerRetry.isTransient(a)));
+        RuntimeException withTransient = new RuntimeException("c", new SQLTransientException("t"));
+        assertTrue(ConsumerRetry.isTransient(withTransient));
     }
 }
