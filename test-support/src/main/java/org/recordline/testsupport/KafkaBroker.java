@@ -117,7 +117,6 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("message.max.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
         p.put("replica.fetch.max.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES));
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-        p.put("log.flush.interval.messages", "1");
         return p;
     }
 

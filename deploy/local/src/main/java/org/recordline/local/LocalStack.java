@@ -43,6 +43,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Deletes a whole state folder (temporary stacks of the system test and the benchmark). */
+    public static void deleteState(Path stateDir) {
+        deleteTree(stateDir);
+    }
+
     /** Starts broker, database and services, and waits until every service reports ready. */
     public void start(Duration readyTimeout) {
         try {

@@ -65,6 +65,7 @@ class PipelineSystemIT {
     static void stopStack() {
         if (stack != null) {
             stack.close();
+            LocalStack.deleteState(settings.stateDir());
         }
     }
 

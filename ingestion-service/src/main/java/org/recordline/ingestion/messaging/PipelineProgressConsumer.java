@@ -10,9 +10,7 @@ import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.InvalidEventException;
-import org.recordline.events.RecordChanged;
 import org.recordline.events.RecordQuarantined;
-import org.recordline.events.RecordValidated;
 import org.recordline.ingestion.domain.ProgressTracker;
 import org.recordline.ingestion.domain.SubmissionStatus;
 
@@ -32,7 +30,7 @@ public class PipelineProgressConsumer {
     @Blocking
     public void onValidated(ConsumerRecord<String, byte[]> record) {
         apply(record, () -> {
-            var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, RecordValidated.class);
+            var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, ProgressViews.Validated.class);
             var v = e.payload();
             return tracker.apply(e.headers().id(), v.submissionId(), SubmissionStatus.VALIDATED, v.validatedAt(),
                     null, null, "warnings=" + (v.warnings() == null ? 0 : v.warnings().size()));
@@ -58,7 +56,7 @@ public class PipelineProgressConsumer {
     @Blocking
     public void onRecordChanged(ConsumerRecord<String, byte[]> record) {
         apply(record, () -> {
-            var e = IncomingEvent.decode(record, EventTypes.RECORD_CHANGED, RecordChanged.class);
+            var e = IncomingEvent.decode(record, EventTypes.RECORD_CHANGED, ProgressViews.Changed.class);
             var c = e.payload();
             int resources = c.resources() == null ? 0 : c.resources().size();
             return tracker.apply(e.headers().id(), c.submissionId(), SubmissionStatus.INDEXED, c.changedAt(),

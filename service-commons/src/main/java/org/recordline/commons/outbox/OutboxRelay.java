@@ -113,22 +113,30 @@ public class OutboxRelay {
         for (Long id : outboxIds) {
             futures.add(waiters.computeIfAbsent(id, k -> new CompletableFuture<>()));
         }
-        // an event published between commit and registration is no longer in the table
-        List<Long> stillPending = pending(outboxIds);
-        for (Long id : outboxIds) {
-            if (!stillPending.contains(id)) {
-                complete(id);
-            }
-        }
         wakeUp();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
         try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            while (true) {
+                // published by this relay (futures), or by another instance or before registration (table)
+                if (all.isDone() || pending(outboxIds).isEmpty()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    all.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // look at the table again
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (Exception e) {
+        } catch (java.util.concurrent.ExecutionException e) {
             return false;
         } finally {
             outboxIds.forEach(waiters::remove);
@@ -146,7 +154,7 @@ public class OutboxRelay {
                 }
             }
         } catch (SQLException e) {
-            return ids;
+            return ids; // unknown: treat as still pending
         }
         return out;
     }

@@ -146,7 +146,7 @@ public final class PipelineBenchmark {
             consuming.set(false);
             consumer.join(10_000);
         } finally {
-            LocalStack.wipeData(state);
+            LocalStack.deleteState(state);
         }
     }
 
