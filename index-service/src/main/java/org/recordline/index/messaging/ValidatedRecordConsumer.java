@@ -1,11 +1,10 @@
 package org.recordline.index.messaging;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.recordline.commons.messaging.ConsumerRetry;
+import org.recordline.commons.messaging.ConsumerWork;
 import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordValidated;
@@ -16,24 +15,19 @@ import org.recordline.index.domain.RecordFiling;
 public class ValidatedRecordConsumer {
 
     private final RecordFiling filing;
-    private final MeterRegistry registry;
+    private final ConsumerWork work;
 
-    public ValidatedRecordConsumer(RecordFiling filing, MeterRegistry registry) {
+    public ValidatedRecordConsumer(RecordFiling filing, ConsumerWork work) {
         this.filing = filing;
-        this.registry = registry;
+        this.work = work;
     }
 
     @Incoming("validated")
     @Blocking
     public void onValidated(ConsumerRecord<String, byte[]> record) {
-        try {
+        work.process(record, () -> {
             var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, RecordValidated.class);
-            var filed = ConsumerRetry.run("record filing", () -> filing.file(e.headers().id(), e.payload()));
-            registry.counter("recordline.consumer.processed", "topic", record.topic(),
-                    "outcome", filed.enterprisePersonId() == null ? "duplicate" : "filed").increment();
-        } catch (RuntimeException ex) {
-            registry.counter("recordline.consumer.failed", "topic", record.topic()).increment();
-            throw ex;
-        }
+            return filing.file(e.headers().id(), e.payload());
+        }, filed -> filed.enterprisePersonId() == null ? "duplicate" : "filed");
     }
 }

@@ -1,11 +1,10 @@
 package org.recordline.ingestion.messaging;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.recordline.commons.messaging.ConsumerRetry;
+import org.recordline.commons.messaging.ConsumerWork;
 import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
@@ -19,11 +18,11 @@ import org.recordline.ingestion.domain.SubmissionStatus;
 public class PipelineProgressConsumer {
 
     private final ProgressTracker tracker;
-    private final MeterRegistry registry;
+    private final ConsumerWork work;
 
-    public PipelineProgressConsumer(ProgressTracker tracker, MeterRegistry registry) {
+    public PipelineProgressConsumer(ProgressTracker tracker, ConsumerWork work) {
         this.tracker = tracker;
-        this.registry = registry;
+        this.work = work;
     }
 
     @Incoming("validated")
@@ -65,14 +64,7 @@ public class PipelineProgressConsumer {
     }
 
     /** Decodes and applies one record; contract violations are rethrown at once and dead-lettered. */
-    private void apply(ConsumerRecord<String, byte[]> record, java.util.function.BooleanSupplier work) {
-        try {
-            boolean applied = ConsumerRetry.run("progress from " + record.topic(), work::getAsBoolean);
-            registry.counter("recordline.consumer.processed", "topic", record.topic(),
-                    "outcome", applied ? "applied" : "skipped").increment();
-        } catch (RuntimeException ex) {
-            registry.counter("recordline.consumer.failed", "topic", record.topic()).increment();
-            throw ex;
-        }
+    private void apply(ConsumerRecord<String, byte[]> record, java.util.function.BooleanSupplier step) {
+        work.process(record, step::getAsBoolean, applied -> applied ? "applied" : "skipped");
     }
 }

@@ -1,11 +1,10 @@
 package org.recordline.validation.messaging;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.recordline.commons.messaging.ConsumerRetry;
+import org.recordline.commons.messaging.ConsumerWork;
 import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordIngested;
@@ -16,24 +15,19 @@ import org.recordline.validation.domain.CompletenessCheck;
 public class IngestedRecordConsumer {
 
     private final CompletenessCheck check;
-    private final MeterRegistry registry;
+    private final ConsumerWork work;
 
-    public IngestedRecordConsumer(CompletenessCheck check, MeterRegistry registry) {
+    public IngestedRecordConsumer(CompletenessCheck check, ConsumerWork work) {
         this.check = check;
-        this.registry = registry;
+        this.work = work;
     }
 
     @Incoming("ingested")
     @Blocking
     public void onIngested(ConsumerRecord<String, byte[]> record) {
-        try {
+        work.process(record, () -> {
             var e = IncomingEvent.decode(record, EventTypes.RECORD_INGESTED, RecordIngested.class);
-            var verdict = ConsumerRetry.run("completeness check", () -> check.check(e.headers().id(), e.payload()));
-            registry.counter("recordline.consumer.processed", "topic", record.topic(),
-                    "outcome", verdict.name().toLowerCase()).increment();
-        } catch (RuntimeException ex) {
-            registry.counter("recordline.consumer.failed", "topic", record.topic()).increment();
-            throw ex;
-        }
+            return check.check(e.headers().id(), e.payload());
+        }, verdict -> verdict.name().toLowerCase());
     }
 }
