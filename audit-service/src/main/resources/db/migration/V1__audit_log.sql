@@ -19,6 +19,7 @@ CREATE TABLE audit_entry (
 CREATE INDEX audit_entry_submission ON audit_entry (submission_id) WHERE submission_id IS NOT NULL;
 CREATE INDEX audit_entry_patient ON audit_entry (patient_ref) WHERE patient_ref IS NOT NULL;
 CREATE INDEX audit_entry_actor ON audit_entry (actor, occurred_at);
+CREATE INDEX audit_entry_time ON audit_entry (occurred_at);
 
 -- The head of the chain: the last sequence number and hash. One row; appends lock it, which serialises them.
 CREATE TABLE audit_chain_head (

@@ -33,6 +33,8 @@ CREATE TABLE outbox_event (
     payload    BYTEA        NOT NULL,
     created_at TIMESTAMPTZ  NOT NULL DEFAULT now()
 );
+-- resends of a submission look up its unpublished events
+CREATE INDEX outbox_event_correlation ON outbox_event ((headers ->> 'ce_correlationid'));
 
 -- Idempotent consumers: ids of the events each consumer has applied.
 CREATE TABLE processed_event (

@@ -43,7 +43,9 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
-                    .setServerConfig("listen_addresses", "127.0.0.1");
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // our owners stop the server after the services; zonky's own hook would stop it first
+                    .setRegisterShutdownHook(false);
             if (dataDir != null) {
                 stopStalePostmaster(dataDir);
                 b.setDataDirectory(dataDir).setCleanDataDirectory(false);
@@ -66,7 +68,9 @@ public final class Database implements AutoCloseable {
         try {
             long pid = Long.parseLong(first);
             var handle = ProcessHandle.of(pid);
-            if (handle.isPresent() && handle.get().info().command().orElse("").contains("postgres")) {
+            String args = handle.map(h -> String.join(" ", h.info().arguments().orElse(new String[0]))).orElse("");
+            if (handle.isPresent() && handle.get().info().command().orElse("").contains("postgres")
+                    && args.contains(dataDir.toAbsolutePath().toString())) {
                 handle.get().destroy();
                 handle.get().onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
             }

@@ -66,17 +66,24 @@ public final class TokenIssuer {
                 return new TokenIssuer(priv, pub);
             }
             TokenIssuer issuer = generate();
-            Files.createDirectories(dir);
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectories(dir);
+            }
             String pem = "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                     .encodeToString(issuer.privateKey.getEncoded())
                     + "\n-----END PRIVATE KEY-----\n";
-            Files.writeString(keyFile, pem, StandardCharsets.US_ASCII);
             try {
-                Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+                // created private: the key is never readable by others, not even for a moment
+                Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
+            Files.writeString(keyFile, pem, StandardCharsets.US_ASCII);
             return issuer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -70,7 +70,8 @@ public class AuditQueryResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response query(@QueryParam("submission") String submission, @QueryParam("patient") String patient,
                           @QueryParam("actor") String actor, @QueryParam("from") String from,
-                          @QueryParam("to") String to, @QueryParam("limit") @DefaultValue("200") int limit) {
+                          @QueryParam("to") String to, @QueryParam("after") Long after,
+                          @QueryParam("limit") @DefaultValue("200") int limit) {
         if (submission == null && patient == null && actor == null && from == null) {
             return problem("give at least one of submission, patient, actor, from");
         }
@@ -99,6 +100,11 @@ public class AuditQueryResource {
             }
         } catch (DateTimeParseException e) {
             return problem("from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
+        }
+        if (after != null) {
+            // paging: pass the last seq of the previous page
+            where.add("seq > :after");
+            params.and("after", after);
         }
         int max = Math.min(Math.max(1, limit), MAX_LIMIT);
         List<AuditEntryView> entries = AuditEntry.<AuditEntry>find(String.join(" and ", where) + " order by seq",

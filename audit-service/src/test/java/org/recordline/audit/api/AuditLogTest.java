@@ -64,6 +64,15 @@ class AuditLogTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
                 .queryParam("submission", submission).when().get("/audit/events").then().statusCode(200)
                 .body("action", equalTo(List.of("submission.received", "record.validated", "record.indexed"))));
+        // paging: after the first entry's position come the other two
+        long first = given().auth().oauth2(auditor()).queryParam("submission", submission).when()
+                .get("/audit/events").then().extract().jsonPath().getLong("seq[0]");
+        List<String> rest = given().auth().oauth2(auditor()).queryParam("submission", submission)
+                .queryParam("after", first).when().get("/audit/events").then().statusCode(200)
+                .extract().jsonPath().getList("action");
+        // the auditor's earlier reads of this submission are accountable entries about it, after the three events
+        assertEquals(List.of("record.validated", "record.indexed"), rest.subList(0, 2));
+        assertTrue(rest.subList(2, rest.size()).stream().allMatch("audit.read"::equals), rest::toString);
         // the auditor's own reads are in the log too
         given().auth().oauth2(auditor()).queryParam("actor", "audrey").when().get("/audit/events").then()
                 .statusCode(200).body("action[0]", equalTo("audit.read"));

@@ -61,6 +61,7 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(jar + " is missing: build first (mvn -DskipTests install)");
             }
         }
+        stopLeftoverServices();
         tokens = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"));
         broker = KafkaBroker.start(settings.stateDir().resolve("kafka"), settings.kafkaPort(),
                 settings.controllerPort());
@@ -69,7 +70,50 @@ public final class LocalStack implements AutoCloseable {
         for (StackSettings.ServiceSpec s : settings.services()) {
             processes.put(s.name(), launch(s));
         }
+        writePids();
         awaitReady(readyTimeout);
+    }
+
+    private Path pidFile() {
+        return settings.stateDir().resolve("services.pids");
+    }
+
+    private void writePids() {
+        StringBuilder b = new StringBuilder();
+        processes.values().forEach(p -> b.append(p.pid()).append('\n'));
+        try {
+            Files.writeString(pidFile(), b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Service JVMs of a launcher that was killed (kill -9) still hold their ports: stop them first. */
+    private void stopLeftoverServices() {
+        if (!Files.exists(pidFile())) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(pidFile())) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(h -> {
+                    String args = String.join(" ", h.info().arguments().orElse(new String[0]));
+                    if (args.contains(settings.home().toString()) && args.contains("quarkus-run.jar")) {
+                        h.destroy();
+                        try {
+                            h.onExit().get(20, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            h.destroyForcibly();
+                        }
+                    }
+                });
+            }
+            Files.deleteIfExists(pidFile());
+        } catch (IOException | NumberFormatException e) {
+            // an unreadable pid file: nothing we can safely stop
+        }
     }
 
     private Path runJar(StackSettings.ServiceSpec s) {
@@ -176,6 +220,11 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         processes.clear();
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            // the next start checks the pids it names anyway
+        }
         if (broker != null) {
             broker.close();
             broker = null;

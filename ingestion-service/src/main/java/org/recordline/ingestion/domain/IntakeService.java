@@ -53,6 +53,19 @@ public class IntakeService {
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+        try {
+            return record(parsed, sourceSystem, idempotencyKey);
+        } catch (RuntimeException e) {
+            // two requests with one key at once: the unique constraint lets one win; the other replays it
+            if (idempotencyKey != null && QuarkusTransaction.requiringNew().call(() ->
+                    Submission.findByIdempotencyKey(sourceSystem, idempotencyKey).isPresent())) {
+                return record(parsed, sourceSystem, idempotencyKey);
+            }
+            throw e;
+        }
+    }
+
+    private Intake record(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
         record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
         }
         Recorded rec = QuarkusTransaction.requiringNew().call(() -> {

@@ -35,7 +35,8 @@ public class ProgressTracker {
         if (!processed.firstDelivery(CONSUMER, eventId)) {
             return false;
         }
-        Submission s = Submission.findById(submissionId);
+        // two channels update one submission concurrently: lock the row so neither overwrites the other
+        Submission s = Submission.findById(submissionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (s == null) {
             LOG.warnf("event %s names unknown submission %s", eventId, submissionId);
             return false;

@@ -24,6 +24,9 @@ import org.recordline.ingestion.config.IngestionConfig;
 @ApplicationScoped
 public class SubmissionParser {
 
+    private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+    private static final int MAX_FULL_URL = 200;
+
     private final FhirContext fhir;
     private final IngestionConfig config;
     private final JsonFactory json;
@@ -55,8 +58,18 @@ public class SubmissionParser {
         }
         int entries = 1;
         String patientId = null;
+        checkId(r);
         if (r instanceof Bundle b) {
             entries = b.getEntry().size();
+            for (Bundle.BundleEntryComponent e : b.getEntry()) {
+                if (e.getResource() != null) {
+                    checkId(e.getResource());
+                }
+                if (e.getFullUrl() != null && e.getFullUrl().length() > MAX_FULL_URL) {
+                    throw new RejectedSubmissionException(400, IssueType.INVALID,
+                            "Bundle.entry.fullUrl longer than " + MAX_FULL_URL + " characters");
+                }
+            }
             if (entries > config.maxBundleEntries()) {
                 throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY, "Bundle has " + entries
                         + " entries, more than the limit of " + config.maxBundleEntries());
@@ -73,12 +86,22 @@ public class SubmissionParser {
         return new ParsedSubmission(r.fhirType(), entries, patientId, fhir.newJsonParser().encodeResourceToString(r));
     }
 
+    /** FHIR ids: 1-64 characters of A-Z, a-z, 0-9, '-' and '.'. */
+    private static void checkId(Resource r) {
+        String id = r.getIdElement().getIdPart();
+        if (id != null && !FHIR_ID.matcher(id).matches()) {
+            throw new RejectedSubmissionException(400, IssueType.INVALID, r.fhirType()
+                    + ".id is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .)");
+        }
+    }
+
     private static String localId(Patient p, String fullUrl) {
         if (p.hasIdElement() && p.getIdElement().getIdPart() != null) {
             return p.getIdElement().getIdPart();
         }
         if (fullUrl != null && !fullUrl.isBlank()) {
-            return fullUrl.startsWith("urn:uuid:") ? fullUrl.substring(9) : fullUrl;
+            String id = fullUrl.startsWith("urn:uuid:") ? fullUrl.substring(9) : fullUrl;
+            return id.length() > 64 ? null : id;
         }
         return null;
     }
@@ -90,8 +113,44 @@ public class SubmissionParser {
                 throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
                         "a FHIR JSON resource must be a JSON object");
             }
-            while (p.nextToken() != null) {
-                // the parser enforces the nesting limit and well-formedness as it goes
+            // the parser enforces the nesting limit and well-formedness as it goes; we count the top-level
+            // Bundle entries before HAPI builds anything, and refuse NUL characters, which PostgreSQL cannot store
+            int depth = 1;
+            boolean inEntries = false;
+            int entries = 0;
+            String field = null;
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                switch (t) {
+                    case FIELD_NAME -> field = depth == 1 ? p.currentName() : field;
+                    case START_OBJECT, START_ARRAY -> {
+                        if (depth == 1 && t == JsonToken.START_ARRAY && "entry".equals(field)) {
+                            inEntries = true;
+                        } else if (inEntries && depth == 2 && ++entries > config.maxBundleEntries()) {
+                            throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY, "Bundle has more than "
+                                    + config.maxBundleEntries() + " entries");
+                        }
+                        depth++;
+                    }
+                    case END_OBJECT, END_ARRAY -> {
+                        depth--;
+                        if (depth == 1) {
+                            inEntries = false;
+                        }
+                    }
+                    case VALUE_STRING -> {
+                        char[] chars = p.getTextCharacters();
+                        for (int i = p.getTextOffset(), end = i + p.getTextLength(); i < end; i++) {
+                            if (chars[i] == 0) {
+                                throw new RejectedSubmissionException(400, IssueType.INVALID,
+                                        "strings must not contain the NUL character (U+0000)");
+                            }
+                        }
+                    }
+                    default -> {
+                        // scalars
+                    }
+                }
             }
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY,

@@ -140,6 +140,28 @@ class FhirIntakeResourceTest {
     }
 
     @Test
+    void tooManyBundleEntriesAreCountedBeforeParsingAndRefusedWith413() {
+        String entries = String.join(",", java.util.Collections.nCopies(5001, "{}"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + entries + "]}")
+                .when().post("/fhir").then().statusCode(413).body("issue[0].code", equalTo("too-costly"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("5000"));
+    }
+
+    @Test
+    void nulCharactersAndInvalidIdsAreRefused() {
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":\"A\\u0000B\"}]}")
+                .when().post("/fhir").then().statusCode(400).body("issue[0].code", equalTo("invalid"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"" + "x".repeat(65) + "\"}")
+                .when().post("/fhir").then().statusCode(400).body("issue[0].code", equalTo("invalid"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"has space\"}")
+                .when().post("/fhir").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+    }
+
+    @Test
     void oversizedSubmissionIsRefusedWith413() {
         byte[] big = new byte[10 * 1024 * 1024 + 1];
         java.util.Arrays.fill(big, (byte) ' ');

@@ -25,24 +25,41 @@ public final class ConsumerRetry {
     public static <T> T run(String what, Supplier<T> work) {
         long backoff = 100;
         int attempt = 0;
+        boolean interrupted = false;
         while (true) {
             try {
-                return work.get();
+                T result = work.get();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return result;
             } catch (RuntimeException e) {
                 if (!isTransient(e)) {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                     throw e;
                 }
                 attempt++;
                 LOG.warnf("%s failed transiently (attempt %d), retrying in %d ms: %s", what, attempt, backoff,
                         rootCause(e).getClass().getSimpleName());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
+                if (!sleep(backoff)) {
+                    // interrupted (shutdown): a transient failure must not end as a dead letter, so keep trying;
+                    // if the process ends first, the record was never acknowledged and is redelivered
+                    interrupted = true;
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
+        }
+    }
+
+    /** Sleeps; false if interrupted (the interrupt is consumed, the caller restores it). */
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException ie) {
+            return false;
         }
     }
 
@@ -53,6 +70,10 @@ public final class ConsumerRetry {
             if (c instanceof SQLTransientException || c instanceof SQLRecoverableException
                     || c instanceof java.net.ConnectException) {
                 return true;
+            }
+            if (c instanceof SQLException sql && sql.getSQLState() == null && sql.getMessage() != null
+                    && sql.getMessage().contains("acquisition timeout")) {
+                return true; // Agroal: no free connection in time
             }
             if (c instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();

@@ -47,6 +47,8 @@ public class OutboxRelay {
     private static final String SELECT = "SELECT id, topic, msg_key, headers::text, payload FROM outbox_event "
             + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
     private static final String DELETE = "DELETE FROM outbox_event WHERE id = ANY (?)";
+    /** A round stops taking rows once it holds this many payload bytes (large bundles after an outage). */
+    private static final long MAX_ROUND_BYTES = 32L * 1024 * 1024;
 
     private final AgroalDataSource dataSource;
     private final OutboxConfig config;
@@ -88,7 +90,8 @@ public class OutboxRelay {
         wakeUp.release();
         try {
             if (thread != null) {
-                thread.join(5000);
+                // a round may be waiting for acknowledgements; let it finish before the producer goes
+                thread.join(config.publishTimeout().toMillis() + 5000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,7 +176,7 @@ public class OutboxRelay {
                 int n = QuarkusTransaction.requiringNew().timeout(
                         (int) Math.max(10, config.publishTimeout().toSeconds() * 2)).call(this::publishRound);
                 backoff = 100;
-                if (n < config.batchSize()) {
+                if (n == 0) {
                     wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
                     wakeUp.drainPermits();
                 }
@@ -209,8 +212,10 @@ public class OutboxRelay {
             }
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setInt(1, config.batchSize());
+                ps.setFetchSize(16); // payloads can be megabytes: stream the rows, do not load the batch at once
+                long bytes = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
+                    while (bytes < MAX_ROUND_BYTES && rs.next()) {
                         long id = rs.getLong(1);
                         ProducerRecord<String, byte[]> record =
                                 new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getBytes(5));
@@ -218,6 +223,7 @@ public class OutboxRelay {
                         headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
                         acks.add(producer.send(record));
                         ids.add(id);
+                        bytes += record.value().length;
                     }
                 }
             }

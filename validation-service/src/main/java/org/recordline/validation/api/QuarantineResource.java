@@ -57,7 +57,7 @@ public class QuarantineResource {
                                  @QueryParam("size") @DefaultValue("50") int size) {
         List<QuarantinedRecord> rows = QuarantinedRecord.<QuarantinedRecord>find("status",
                         Sort.by("quarantinedAt"), QuarantinedRecord.Status.OPEN)
-                .page(Page.of(Math.max(0, page), Math.min(Math.max(1, size), 500))).list();
+                .page(Page.of(Math.min(Math.max(0, page), 100_000), Math.min(Math.max(1, size), 500))).list();
         return rows.stream().map(r -> new QueueEntry(r.submissionId, r.sourceSystem, r.resourceType,
                 r.status.name(), r.quarantinedAt, r.issues)).toList();
     }

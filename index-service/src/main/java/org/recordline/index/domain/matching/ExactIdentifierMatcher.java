@@ -20,8 +20,19 @@ public class ExactIdentifierMatcher {
         this.em = em;
     }
 
-    /** Decides the person of {@code patient}; must run inside the filing transaction. */
+    /**
+     * Decides the person of {@code patient}; must run inside the filing transaction. First takes transaction-scoped
+     * advisory locks on the source record key and every identifier (sorted, so two filings never deadlock), so two
+     * instances filing the same person at once see each other's result instead of both creating a person.
+     */
     public MatchDecision match(PatientIdentity patient) {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        keys.add("src:" + patient.sourceRecordKey());
+        patient.identifiers().forEach(i -> keys.add("id:" + i.system() + "|" + i.value()));
+        for (String k : keys) {
+            em.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))) l")
+                    .setParameter(1, k).getSingleResult();
+        }
         Optional<SourceRecord> known = SourceRecord.findByKey(patient.sourceRecordKey());
         if (known.isPresent()) {
             return new MatchDecision(known.get().enterprisePersonId, MatchDecision.SAME_SOURCE_RECORD, 1);
