@@ -33,6 +33,7 @@ import org.recordline.events.Topics;
 public final class KafkaBroker implements AutoCloseable {
 
     private final Path logDir;
+    private boolean temporary;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
@@ -47,8 +48,10 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker startTemporary() {
         try {
             Path dir = Files.createTempDirectory("recordline-kafka-");
-            dir.toFile().deleteOnExit();
-            return start(dir, freePort(), freePort());
+            KafkaBroker b = new KafkaBroker(dir, freePort(), freePort());
+            b.temporary = true;
+            b.startServer();
+            return b;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -158,9 +161,21 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the broker and waits for it to finish. */
+    /** Stops the broker and waits for it to finish; a temporary broker's log directory is deleted. */
     @Override
     public void close() {
+        stop();
+        if (temporary) {
+            try (var walk = Files.walk(logDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort: it is a temporary directory
+            }
+        }
+    }
+
+    /** Stops the broker, keeping its log (see {@link #restart()}). */
+    public void stop() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
@@ -170,7 +185,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Stops and starts the broker again on the same ports and log directory (fault injection). */
     public void restart() {
-        close();
+        stop();
         startServer();
     }
 

@@ -34,7 +34,7 @@ class BrokerOutageTest {
         // warm up: the app and its producer are connected before the outage
         given().auth().oauth2(token).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(202);
 
-        RecordlineStackResource.broker().close();
+        RecordlineStackResource.broker().stop();
         String submissionId;
         try {
             submissionId = given().auth().oauth2(token).contentType(FHIR).header("Idempotency-Key", "outage-1")
