@@ -1,6 +1,5 @@
 package org.recordline.commons.audit;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.spi.runtime.AbstractSecurityEvent;
 import io.quarkus.security.spi.runtime.AuthenticationFailureEvent;
@@ -9,25 +8,21 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
-import org.recordline.commons.outbox.OutboxConfig;
 import org.recordline.commons.security.Principals;
-import org.recordline.events.AuditActions;
 
 /**
  * Makes every refused request (no token, a bad token, the wrong role) an {@code access.denied} audit event, with the
- * method and path but nothing from the request body.
+ * method and path but nothing from the request body. Where the event goes is the {@link AccessDenialSink}'s business.
  */
 @ApplicationScoped
 public class AccessDenialAuditor {
 
     private static final Logger LOG = Logger.getLogger(AccessDenialAuditor.class);
 
-    private final AuditTrail audit;
-    private final OutboxConfig outbox;
+    private final AccessDenialSink sink;
 
-    public AccessDenialAuditor(AuditTrail audit, OutboxConfig outbox) {
-        this.audit = audit;
-        this.outbox = outbox;
+    public AccessDenialAuditor(AccessDenialSink sink) {
+        this.sink = sink;
     }
 
     void onAuthenticationFailure(@ObservesAsync AuthenticationFailureEvent event) {
@@ -39,22 +34,16 @@ public class AccessDenialAuditor {
     }
 
     private void record(AbstractSecurityEvent event, String reason) {
-        if (!outbox.enabled()) {
-            return; // a service without an outbox audits denials its own way
-        }
         SecurityIdentity identity = event.getSecurityIdentity();
-        String actor = Principals.actor(identity);
-        String detail = reason + " " + request(event);
         try {
-            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.ACCESS_DENIED, AuditActions.DENIED,
-                    actor, null, null, "access", detail));
+            sink.denied(Principals.actor(identity), reason + " " + request(event));
         } catch (RuntimeException e) {
             LOG.warnf("access denial could not be audited: %s", e.getClass().getSimpleName());
         }
     }
 
     /** {@code METHOD /path} of the refused request, from the routing context the event carries. */
-    public static String request(AbstractSecurityEvent event) {
+    static String request(AbstractSecurityEvent event) {
         if (event.getEventProperties() != null) {
             for (Object v : event.getEventProperties().values()) {
                 if (v instanceof RoutingContext rc) {
