@@ -59,6 +59,8 @@ public class FhirIntakeResource {
             parsed = parser.parse(body == null ? new byte[0] : body);
         } catch (RejectedSubmissionException e) {
             LOG.debugf("submission rejected: %d", e.status());
+            // a refused document is accountable too: who sent what kind of bad input, never the input itself
+            intake.rejected(Principals.actor(identity), e.status() + " " + e.issueType().toCode());
             return outcome(e.status(), e.issueType(), e.getMessage());
         }
         IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey);

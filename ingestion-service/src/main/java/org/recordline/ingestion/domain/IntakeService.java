@@ -51,6 +51,12 @@ public class IntakeService {
     public record Intake(Submission submission, boolean acknowledged, boolean replay) {
     }
 
+    /** Audits a refused submission ({@code submission.rejected}, outcome failure) in a transaction of its own. */
+    public void rejected(String sourceSystem, String detail) {
+        QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.SUBMISSION_REJECTED,
+                AuditActions.FAILURE, sourceSystem, null, null, "ingest", detail));
+    }
+
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
         try {

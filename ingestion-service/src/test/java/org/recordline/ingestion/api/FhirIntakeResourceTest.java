@@ -119,6 +119,23 @@ class FhirIntakeResourceTest {
     }
 
     @Test
+    void refusedSubmissionsAreAuditedWithoutTheirContent() {
+        given().auth().oauth2(publisher("ehr-rejected")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"x\",\"secretField\":\"Secretname\"}")
+                .when().post("/fhir").then().statusCode(400);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !rejectedBy("ehr-rejected").isEmpty());
+        String entry = rejectedBy("ehr-rejected").get(0);
+        assertTrue(entry.contains("\"outcome\":\"failure\"") && entry.contains("400 structure"), entry);
+        assertFalse(entry.contains("Secretname") || entry.contains("secretField"), entry);
+    }
+
+    private static List<String> rejectedBy(String actor) {
+        return topics().readAll(Topics.AUDIT).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .filter(s -> s.contains("\"submission.rejected\"") && s.contains("\"actor\":\"" + actor + "\""))
+                .toList();
+    }
+
+    @Test
     void unknownElementsAndWrongTypesAreRefused() {
         given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
                 .body("{\"resourceType\":\"Patient\",\"id\":\"x\",\"favouriteColour\":\"blue\"}")
