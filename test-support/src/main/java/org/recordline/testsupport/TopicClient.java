@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.Topics;
 
 /** Test-side Kafka access: publish raw records and read a whole topic from the start. */
@@ -73,6 +74,11 @@ public final class TopicClient {
     /** The records on {@code topic} that satisfy {@code filter}. */
     public List<ConsumerRecord<String, byte[]>> find(String topic, Predicate<ConsumerRecord<String, byte[]>> filter) {
         return readAll(topic).stream().filter(filter).toList();
+    }
+
+    /** The records on {@code topic} about one submission (CloudEvents correlation id). */
+    public List<ConsumerRecord<String, byte[]>> ofSubmission(String topic, String submissionId) {
+        return find(topic, r -> submissionId.equals(header(r, CloudEventHeaders.CORRELATION_ID)));
     }
 
     /** The value of header {@code name} of {@code r}, or null. */

@@ -82,7 +82,7 @@ class PipelineSystemIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> on(String topic, String submissionId) {
-        return topics().find(topic, r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+        return topics().ofSubmission(topic, submissionId);
     }
 
     private static String submit(byte[] body) {

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordValidated;
@@ -50,7 +49,7 @@ class RecordFilingFlowTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> on(String topic, String submissionId) {
-        return topics().find(topic, r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+        return topics().ofSubmission(topic, submissionId);
     }
 
     private static JsonNode change(String submissionId) throws Exception {

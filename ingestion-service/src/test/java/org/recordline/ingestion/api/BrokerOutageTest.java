@@ -51,8 +51,7 @@ class BrokerOutageTest {
                         .body("submissionId", equalTo(submissionId)));
 
         TopicClient topics = new TopicClient(RecordlineStackResource.broker().bootstrapServers());
-        Set<String> eventIds = topics.find(Topics.INGESTED,
-                        r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)))
+        Set<String> eventIds = topics.ofSubmission(Topics.INGESTED, submissionId)
                 .stream().map(r -> TopicClient.header(r, CloudEventHeaders.CE_ID)).collect(Collectors.toSet());
         // at-least-once on the wire, one event in effect: every copy carries the same event id
         assertEquals(1, eventIds.size(), "one ingested event for the submission");

@@ -40,8 +40,7 @@ class FhirIntakeResourceTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> ingestedFor(String submissionId) {
-        return topics().find(Topics.INGESTED,
-                r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+        return topics().ofSubmission(Topics.INGESTED, submissionId);
     }
 
     @Test
@@ -70,8 +69,7 @@ class FhirIntakeResourceTest {
         assertEquals("Patient", payload.get("fhir").get("resourceType").asText());
         assertEquals("MRN-100001", payload.at("/fhir/identifier/0/value").asText());
 
-        List<ConsumerRecord<String, byte[]>> audit = topics().find(Topics.AUDIT,
-                a -> id.equals(TopicClient.header(a, CloudEventHeaders.CORRELATION_ID)));
+        List<ConsumerRecord<String, byte[]>> audit = topics().ofSubmission(Topics.AUDIT, id);
         assertEquals(1, audit.size());
         JsonNode entry = EventCodec.mapper().readTree(audit.get(0).value());
         assertEquals("submission.received", entry.get("action").asText());

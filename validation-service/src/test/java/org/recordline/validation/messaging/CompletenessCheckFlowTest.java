@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordIngested;
@@ -56,7 +55,7 @@ class CompletenessCheckFlowTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> on(String topic, String submissionId) {
-        return topics().find(topic, r -> submissionId.equals(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID)));
+        return topics().ofSubmission(topic, submissionId);
     }
 
     @Test
