@@ -40,16 +40,9 @@ CREATE TRIGGER audit_entry_no_update_delete BEFORE UPDATE OR DELETE ON audit_ent
 CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_refuse_change();
 
--- The service's run-time role may read and append, nothing else. The role is created by whoever provisions the
--- database, with LOGIN and a password from the secret store (the local launcher and the tests do it in
--- test-support's Database); the NOLOGIN fallback below only keeps the grants valid where nobody did.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${app_role}') THEN
-        CREATE ROLE ${app_role} NOLOGIN;
-    END IF;
-END
-$$;
+-- The service's run-time role may read and append, nothing else; it owns nothing, so it can neither alter nor disable
+-- the triggers above. This migration runs as the schema's owner role. Both roles are created by whoever provisions
+-- the database (the local launcher and the tests: test-support's Database; Kubernetes: the cluster's bootstrap).
 GRANT USAGE ON SCHEMA ${flyway:defaultSchema} TO ${app_role};
 REVOKE ALL ON audit_entry FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_entry TO ${app_role};

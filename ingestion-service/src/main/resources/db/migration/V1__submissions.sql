@@ -24,22 +24,4 @@ CREATE TABLE submission_step (
 );
 CREATE INDEX submission_step_submission ON submission_step (submission_id, id);
 
--- Transactional outbox: events committed with the state change they describe, published by the relay.
-CREATE TABLE outbox_event (
-    id         BIGSERIAL    PRIMARY KEY,
-    topic      VARCHAR(200) NOT NULL,
-    msg_key    VARCHAR(300),
-    headers    JSONB        NOT NULL,
-    payload    BYTEA        NOT NULL,
-    created_at TIMESTAMPTZ  NOT NULL DEFAULT now()
-);
--- resends of a submission look up its unpublished events
-CREATE INDEX outbox_event_correlation ON outbox_event ((headers ->> 'ce_correlationid'));
-
--- Idempotent consumers: ids of the events each consumer has applied.
-CREATE TABLE processed_event (
-    consumer     VARCHAR(100) NOT NULL,
-    event_id     VARCHAR(100) NOT NULL,
-    processed_at TIMESTAMPTZ  NOT NULL DEFAULT now(),
-    PRIMARY KEY (consumer, event_id)
-);
+-- outbox_event and processed_event come from service-commons (db/recordline-commons).

@@ -7,7 +7,8 @@ import java.time.Instant;
  * {@link Topics#AUDIT}, key the submission id or patient reference. Carries ids only, never names, birth dates or
  * record contents.
  *
- * @param eventId        unique id; the audit-service stores each id once
+ * @param eventId        unique id, 1 to {@value #MAX_EVENT_ID_LENGTH} characters; the audit-service stores each id
+ *                       once and never shortens it (a longer id breaks the contract)
  * @param occurredAt     when the act happened
  * @param service        the service that acted, e.g. {@code ingestion-service}
  * @param action         what happened, see {@link AuditActions}
@@ -20,4 +21,17 @@ import java.time.Instant;
  */
 public record AuditEvent(String eventId, Instant occurredAt, String service, String action, String outcome,
                          String actor, String submissionId, String patientRef, String purpose, String detail) {
+
+    /** Longest event id the contract accepts: an identity is refused, never truncated. */
+    public static final int MAX_EVENT_ID_LENGTH = 100;
+
+    public AuditEvent {
+        if (eventId == null || eventId.isBlank()) {
+            throw new InvalidEventException("audit event without an eventId");
+        }
+        if (eventId.length() > MAX_EVENT_ID_LENGTH) {
+            throw new InvalidEventException("audit eventId has " + eventId.length() + " characters, more than "
+                    + MAX_EVENT_ID_LENGTH);
+        }
+    }
 }

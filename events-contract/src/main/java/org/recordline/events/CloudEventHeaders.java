@@ -10,7 +10,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * CloudEvents 1.0 binary-mode Kafka headers ({@code ce_*}) plus Recordline's correlation id.
  *
- * @param id          unique id of the event; consumers use it as their idempotency key
+ * @param id          unique id of the event, at most {@value #MAX_ID_LENGTH} characters; consumers use it as their
+ *                    idempotency key, which is never truncated
  * @param source      URI-reference of the producing service, e.g. {@code /recordline/ingestion-service}
  * @param type        event type, e.g. {@code org.recordline.ehr.ingested.v1}
  * @param time        when the event happened
@@ -21,6 +22,8 @@ public record CloudEventHeaders(String id, String source, String type, Instant t
                                 String correlationId) {
 
     public static final String SPEC_VERSION = "1.0";
+    /** Longest {@code ce_id} Recordline accepts (the idempotency records store it whole). */
+    public static final int MAX_ID_LENGTH = 100;
     public static final String CE_ID = "ce_id";
     public static final String CE_SOURCE = "ce_source";
     public static final String CE_TYPE = "ce_type";
@@ -64,6 +67,9 @@ public record CloudEventHeaders(String id, String source, String type, Instant t
             throw new InvalidEventException("missing or unsupported CloudEvents spec version: " + specVersion);
         }
         String id = require(headers, CE_ID);
+        if (id.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("ce_id has " + id.length() + " characters, more than " + MAX_ID_LENGTH);
+        }
         String source = require(headers, CE_SOURCE);
         String type = require(headers, CE_TYPE);
         String time = require(headers, CE_TIME);

@@ -1,5 +1,6 @@
 package org.recordline.events;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,7 +9,8 @@ import java.io.IOException;
 
 /**
  * The JSON codec of every event record. One shared, thread-safe mapper: timestamps as RFC 3339 strings, unknown
- * fields tolerated (a consumer must accept additive changes of a {@code .v1} event).
+ * fields tolerated (a consumer must accept additive changes of a {@code .v1} event), duplicate keys refused at every
+ * level (a document that different parsers read differently is never an event).
  */
 public final class EventCodec {
 
@@ -16,7 +18,8 @@ public final class EventCodec {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private EventCodec() {
     }
@@ -47,9 +50,26 @@ public final class EventCodec {
             }
             return value;
         } catch (IOException e) {
-            throw new InvalidEventException("payload is not a valid " + type.getSimpleName() + ": "
-                    + e.getClass().getSimpleName().replace("Exception", ""));
+            InvalidEventException broken = contractViolation(e);
+            if (broken != null) {
+                // a record's own check refused a value: its reason is the useful one
+                throw new InvalidEventException("payload is not a valid " + type.getSimpleName() + ": "
+                        + broken.getMessage(), e);
+            }
+            String reason = e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+                    ? "duplicate key" : e.getClass().getSimpleName().replace("Exception", "");
+            throw new InvalidEventException("payload is not a valid " + type.getSimpleName() + ": " + reason);
         }
+    }
+
+    private static InvalidEventException contractViolation(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth++ < 16; c = c.getCause()) {
+            if (c instanceof InvalidEventException i) {
+                return i;
+            }
+        }
+        return null;
     }
 
     /** The shared mapper, for modules that need plain JSON of the same style. */

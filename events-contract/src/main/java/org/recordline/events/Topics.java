@@ -30,6 +30,12 @@ public final class Topics {
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * How long every topic keeps its records. Consumers keep their idempotency records at least this long (plus a
+     * margin), since an event can be redelivered while it is on its topic and never after.
+     */
+    public static final java.time.Duration RETENTION = java.time.Duration.ofDays(7);
+
     private Topics() {
     }
 

@@ -1,9 +1,15 @@
 package org.recordline.events;
 
+import java.util.Set;
+
 /**
  * One finding of the completeness check, shaped like a FHIR {@code OperationOutcome.issue}.
  *
- * @param severity   {@code fatal}, {@code error}, {@code warning} or {@code information}
+ * <p>The gate fails closed: only {@code warning} and {@code information} let a record through, and a severity outside
+ * FHIR's four codes breaks the contract, so an event carrying one is refused (and dead-lettered by its consumer)
+ * instead of being read as harmless.
+ *
+ * @param severity   {@code fatal}, {@code error}, {@code warning} or {@code information}; anything else is refused
  * @param code       FHIR issue type code, e.g. {@code required}, {@code invalid}, {@code structure}
  * @param rule       Recordline's id of the rule that found it, e.g. {@code patient-birthdate}
  * @param expression FHIRPath of the element concerned, e.g. {@code Bundle.entry[3].resource.birthDate}
@@ -11,8 +17,22 @@ package org.recordline.events;
  */
 public record ValidationIssue(String severity, String code, String rule, String expression, String message) {
 
-    /** Whether this issue blocks the record (severity error or fatal). */
+    /** FHIR {@code IssueSeverity} codes, the only severities the contract accepts. */
+    public static final Set<String> SEVERITIES = Set.of("fatal", "error", "warning", "information");
+
+    public ValidationIssue {
+        if (severity == null || !SEVERITIES.contains(severity)) {
+            throw new InvalidEventException("validation issue severity must be one of fatal, error, warning, "
+                    + "information; got " + (severity == null ? "none" : quoted(severity)));
+        }
+    }
+
+    /** Whether this issue blocks the record: everything but {@code warning} and {@code information}. */
     public boolean blocking() {
-        return "error".equals(severity) || "fatal".equals(severity);
+        return !"warning".equals(severity) && !"information".equals(severity);
+    }
+
+    private static String quoted(String s) {
+        return "\"" + (s.length() > 20 ? s.substring(0, 20) + "…" : s) + "\"";
     }
 }

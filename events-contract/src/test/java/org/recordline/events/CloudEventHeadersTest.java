@@ -207,4 +207,17 @@ class CloudEventHeadersTest {
         headers.add(CloudEventHeaders.CE_TIME, utf8("2024-05-01T10:15:30"));
         assertThrows(InvalidEventException.class, () -> CloudEventHeaders.readFrom(headers));
     }
+
+    @Test
+    void anIdLongerThanTheIdempotencyRecordsHoldIsRefusedNotTruncated() {
+        RecordHeaders ok = validHeaders();
+        ok.remove(CloudEventHeaders.CE_ID);
+        ok.add(CloudEventHeaders.CE_ID, utf8("i".repeat(CloudEventHeaders.MAX_ID_LENGTH)));
+        assertEquals(CloudEventHeaders.MAX_ID_LENGTH, CloudEventHeaders.readFrom(ok).id().length());
+        RecordHeaders tooLong = validHeaders();
+        tooLong.remove(CloudEventHeaders.CE_ID);
+        tooLong.add(CloudEventHeaders.CE_ID, utf8("i".repeat(CloudEventHeaders.MAX_ID_LENGTH + 1)));
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> CloudEventHeaders.readFrom(tooLong));
+        assertTrue(e.getMessage().contains("ce_id"), e.getMessage());
+    }
 }

@@ -333,4 +333,30 @@ class EventCodecTest {
         assertThrows(InvalidEventException.class,
                 () -> EventCodec.decode(utf8("{\"submissionId\":\"s\",\"fhir\":[1,2]}"), RecordIngested.class));
     }
+
+    @Test
+    void duplicateKeysAreRefusedAtEveryLevelIncludingInsideEmbeddedFhir() {
+        InvalidEventException top = assertThrows(InvalidEventException.class, () -> EventCodec.decode(
+                utf8("{\"submissionId\":\"a\",\"submissionId\":\"b\"}"), RecordIngested.class));
+        assertTrue(top.getMessage().contains("duplicate key"), top.getMessage());
+        assertThrows(InvalidEventException.class, () -> EventCodec.decode(utf8("{\"submissionId\":\"s\","
+                + "\"fhir\":{\"resourceType\":\"Patient\",\"resourceType\":\"Observation\"}}"), RecordIngested.class));
+        assertThrows(InvalidEventException.class, () -> EventCodec.decode(utf8("{\"submissionId\":\"s\","
+                + "\"fhir\":{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"A\",\"family\":\"B\"}]}}"),
+                RecordIngested.class));
+    }
+
+    @Test
+    void auditEventIdsAreRequiredAndNeverLongerThanTheContractAllows() {
+        String hundred = "e".repeat(AuditEvent.MAX_EVENT_ID_LENGTH);
+        AuditEvent ok = EventCodec.decode(utf8("{\"eventId\":\"" + hundred + "\",\"action\":\"x\"}"),
+                AuditEvent.class);
+        assertEquals(hundred, ok.eventId());
+        InvalidEventException tooLong = assertThrows(InvalidEventException.class, () -> EventCodec.decode(
+                utf8("{\"eventId\":\"" + hundred + "x\",\"action\":\"x\"}"), AuditEvent.class));
+        assertTrue(tooLong.getMessage().contains("101 characters"), tooLong.getMessage());
+        InvalidEventException missing = assertThrows(InvalidEventException.class,
+                () -> EventCodec.decode(utf8("{\"action\":\"x\"}"), AuditEvent.class));
+        assertTrue(missing.getMessage().contains("without an eventId"), missing.getMessage());
+    }
 }

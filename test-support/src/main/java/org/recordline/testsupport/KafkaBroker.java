@@ -144,8 +144,9 @@ public final class KafkaBroker implements AutoCloseable {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
                 if (!existing.contains(n)) {
-                    topics.add(new NewTopic(n, partitions, (short) 1).configs(
-                            Map.of("max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES))));
+                    topics.add(new NewTopic(n, partitions, (short) 1).configs(Map.of(
+                            "max.message.bytes", String.valueOf(Topics.MAX_MESSAGE_BYTES),
+                            "retention.ms", String.valueOf(Topics.RETENTION.toMillis()))));
                 }
             }
             if (!topics.isEmpty()) {

@@ -13,16 +13,21 @@ public class RecordlineStackResource implements QuarkusTestResourceLifecycleMana
     private static Database database;
     private static TokenIssuer tokens;
 
+    /** Prefix of the settings that carry each database role's password; a service's {@code %test} profile picks its own. */
+    public static final String PASSWORD_PREFIX = "recordline.test.db-password.";
+
     @Override
     public synchronized Map<String, String> start() {
         ensureStarted();
-        return Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", broker.bootstrapServers(),
                 "recordline.db.host", "127.0.0.1",
                 "recordline.db.port", String.valueOf(database.port()),
                 "quarkus.oidc.public-key", tokens.publicKeyBase64(),
                 "quarkus.oidc.token.issuer", TokenIssuer.ISSUER,
-                "quarkus.oidc.token.audience", TokenIssuer.AUDIENCE);
+                "quarkus.oidc.token.audience", TokenIssuer.AUDIENCE));
+        DatabaseRoles.ALL.forEach(r -> settings.put(PASSWORD_PREFIX + r, database.credentials().password(r)));
+        return settings;
     }
 
     private static synchronized void ensureStarted() {

@@ -22,7 +22,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.Topics;
 
-/** Test-side Kafka access: publish raw records and read a whole topic from the start. */
+/**
+ * Test-side Kafka access: publish raw records and read a whole topic from the start.
+ *
+ * <p>A read never returns less than was there: {@link #readAll} reads up to the end offsets it saw when it started
+ * and fails if it cannot get there in time. To show that something did <em>not</em> happen, a test first waits for
+ * a marker that the consumer under test handles after it, with the same key (so on the same partition: see
+ * {@link #partitionFor}), and only then looks for the absence.
+ */
 public final class TopicClient {
 
     private final String bootstrapServers;
@@ -47,7 +54,15 @@ public final class TopicClient {
         }
     }
 
-    /** Every record currently on {@code topic}, read from the beginning of each partition. */
+    /** How long a read may take before it fails. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Every record on {@code topic} from the beginning of each partition up to the end offsets at the moment of the
+     * call.
+     *
+     * @throws AssertionError if those records cannot all be read within 30 s
+     */
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -63,8 +78,12 @@ public final class TopicClient {
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!reached(c, end) && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (!reached(c, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("read " + out.size() + " records of " + topic + " but not up to its end "
+                            + "offsets " + end + " within " + READ_TIMEOUT.toSeconds() + " s");
+                }
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
@@ -79,6 +98,15 @@ public final class TopicClient {
     /** The records on {@code topic} about one submission (CloudEvents correlation id). */
     public List<ConsumerRecord<String, byte[]>> ofSubmission(String topic, String submissionId) {
         return find(topic, r -> submissionId.equals(header(r, CloudEventHeaders.CORRELATION_ID)));
+    }
+
+    /**
+     * The partition a record with {@code key} lands on in a topic of {@code partitions} partitions (Kafka's default
+     * partitioner for keyed records): records with one key keep their order there.
+     */
+    public static int partitionFor(String key, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** The value of header {@code name} of {@code r}, or null. */

@@ -87,12 +87,13 @@ public class AuditLog {
     }
 
     /**
-     * Truncates fields to their column sizes, fills required ones, and cuts the time to PostgreSQL's microseconds, so
-     * that a valid event always fits and the stored entry hashes to what was chained.
+     * Truncates descriptive fields to their column sizes, fills required ones, and cuts the time to PostgreSQL's
+     * microseconds, so that a valid event always fits and the stored entry hashes to what was chained. The event id
+     * is an identity and is never cut: the contract ({@link AuditEvent}) refuses one longer than the column.
      */
     private static AuditEvent normalise(AuditEvent e) {
         Instant at = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).truncatedTo(ChronoUnit.MICROS);
-        return new AuditEvent(cut(e.eventId(), 100), at,
+        return new AuditEvent(e.eventId(), at,
                 cut(orUnknown(e.service()), 100), cut(orUnknown(e.action()), 100), cut(orUnknown(e.outcome()), 20),
                 cut(orUnknown(e.actor()), 200), cut(e.submissionId(), 36), cut(e.patientRef(), 300),
                 cut(e.purpose(), 100), cut(e.detail(), 1000));

@@ -9,7 +9,6 @@ import org.recordline.commons.messaging.ConsumerWork;
 import org.recordline.commons.messaging.IncomingEvent;
 import org.recordline.events.AuditEvent;
 import org.recordline.events.EventTypes;
-import org.recordline.events.InvalidEventException;
 
 /** Consumes {@code ehr.audit.v1} into the audit log; poison records go to {@code ehr.audit.v1.dlq}. */
 @ApplicationScoped
@@ -27,10 +26,8 @@ public class AuditEventConsumer {
     @Blocking
     public void onAudit(ConsumerRecord<String, byte[]> record) {
         work.process(record, () -> {
+            // the contract refuses a missing or over-long eventId: such a record is dead-lettered with the reason
             AuditEvent event = IncomingEvent.decode(record, EventTypes.AUDIT, AuditEvent.class).payload();
-            if (event.eventId() == null || event.eventId().isBlank()) {
-                throw new InvalidEventException("audit event without an eventId");
-            }
             return log.append(event);
         }, seq -> seq < 0 ? "duplicate" : "appended");
     }

@@ -12,7 +12,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,6 +27,7 @@ import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.Topics;
 import org.recordline.testsupport.Database;
+import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.EventFixtures;
 import org.recordline.testsupport.RecordlineStackResource;
 import org.recordline.testsupport.TopicClient;
@@ -113,8 +113,8 @@ class AuditLogTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
                 .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
         Database db = RecordlineStackResource.database();
-        try (Connection app = DriverManager.getConnection(db.jdbcUrl("audit"), Database.AUDIT_ROLE,
-                Database.AUDIT_ROLE); Statement st = app.createStatement()) {
+        try (Connection app = db.connect(DatabaseRoles.AUDIT); Statement st = app.createStatement()) {
+            st.execute("SET search_path = audit");
             SQLException update = assertThrows(SQLException.class,
                     () -> st.executeUpdate("UPDATE audit_entry SET actor = 'x'"));
             assertEquals("42501", update.getSQLState(), "permission denied");
@@ -143,7 +143,8 @@ class AuditLogTest {
                 EventCodec.encode(ok));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
                 .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
-        assertEquals(2, topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key())).size());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(2,
+                topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key())).size()));
     }
 
     @Test
@@ -154,11 +155,50 @@ class AuditLogTest {
         given().auth().oauth2(auditor()).when().get("/audit/events").then().statusCode(400)
                 .contentType("application/problem+json");
         given().auth().oauth2(auditor()).queryParam("from", "yesterday").when().get("/audit/events").then()
-                .statusCode(400);
+                .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("from"));
+        // a malformed number is a 400 naming the parameter and what it takes, not a 404
+        given().auth().oauth2(auditor()).queryParam("submission", "x").queryParam("after", "abc").when()
+                .get("/audit/events").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("'after'"))
+                .body("detail", org.hamcrest.Matchers.containsString("whole number"));
+        given().auth().oauth2(auditor()).queryParam("submission", "x").queryParam("limit", "lots").when()
+                .get("/audit/events").then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString("'limit'"));
         // the refused technician is in the log
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(auditor())
                 .queryParam("actor", "terry").when().get("/audit/events").then().statusCode(200)
                 .body("action", org.hamcrest.Matchers.hasItem("access.denied"))
                 .body("outcome", org.hamcrest.Matchers.hasItem("denied")));
+    }
+
+    @Test
+    void anEventIdIsNeverTruncatedAnOverLongOneIsDeadLetteredWithTheReason() {
+        String key = "ids-" + UUID.randomUUID();
+        String prefix = "x".repeat(AuditEvent.MAX_EVENT_ID_LENGTH);
+        // two ids that share their first 100 characters, each one over the limit, the first one sent twice
+        for (String tail : new String[] {"-first", "-first", "-second"}) {
+            String body = "{\"eventId\":\"" + prefix + tail + "\",\"occurredAt\":\"2026-11-26T10:00:00Z\","
+                    + "\"service\":\"test-service\",\"action\":\"x\",\"outcome\":\"success\",\"actor\":\"svc\","
+                    + "\"submissionId\":\"" + key.substring(0, 36) + "\"}";
+            topics().publish(Topics.AUDIT, key, EventFixtures.headers(EventTypes.AUDIT, key),
+                    body.getBytes(StandardCharsets.UTF_8));
+        }
+        // an id of exactly the limit is fine, and its redelivery is one entry; it is also the marker that the
+        // consumer has moved past the three over-long ones on the same partition
+        String exact = UUID.randomUUID() + "-" + "y".repeat(AuditEvent.MAX_EVENT_ID_LENGTH - 37);
+        AuditEvent fits = new AuditEvent(exact, Instant.now(), "test-service", "x", "success", "svc",
+                key.substring(0, 36), null, null, "marker");
+        for (int i = 0; i < 2; i++) {
+            topics().publish(Topics.AUDIT, key, EventFixtures.headers(EventTypes.AUDIT, key), EventCodec.encode(fits));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
+                .queryParam("submission", key.substring(0, 36)).when().get("/audit/events").then()
+                .body("eventId", equalTo(List.of(exact))));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var dead = topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key()));
+            assertEquals(3, dead.size(), "each over-long id is refused, the redelivery too");
+            dead.forEach(r -> assertTrue(TopicClient.header(r, "dead-letter-reason")
+                    .contains("characters, more than " + AuditEvent.MAX_EVENT_ID_LENGTH),
+                    TopicClient.header(r, "dead-letter-reason")));
+        });
     }
 }

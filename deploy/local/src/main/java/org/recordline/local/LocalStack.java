@@ -2,6 +2,10 @@ package org.recordline.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,12 +21,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.recordline.testsupport.Database;
+import org.recordline.testsupport.DatabaseCredentials;
+import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.KafkaBroker;
 import org.recordline.testsupport.TokenIssuer;
 
 /**
  * The whole platform on one machine: one real Kafka broker (in this JVM), one real PostgreSQL server (a child
- * process) and the four packaged services as separate JVMs. Used by {@code ./recordline up} and the system test.
+ * process) and the four packaged services as separate JVMs. Used by {@code ./recordline up}, the benchmark and the
+ * system test.
+ *
+ * <p>It never uses a server it did not start: before anything is touched, every port the stack needs is checked, and
+ * a port held by anything but this checkout's own leftovers (stopped first) is an error naming the port and the
+ * variable that moves it. {@link #close()} may run at any moment, also while {@link #start} is still starting
+ * things (a signal during start-up), and stops whatever was started.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -31,12 +43,14 @@ public final class LocalStack implements AutoCloseable {
     private Database database;
     private KafkaBroker broker;
     private TokenIssuer tokens;
+    private DatabaseCredentials credentials;
+    private boolean closed;
 
     public LocalStack(StackSettings settings) {
         this.settings = settings;
     }
 
-    /** Deletes the stack's data (broker log, database, service logs); keeps the signing key. */
+    /** Deletes the stack's data (broker log, database, service logs); keeps the keys and passwords. */
     public static void wipeData(Path stateDir) {
         for (String sub : List.of("kafka", "postgres", "logs")) {
             deleteTree(stateDir.resolve(sub));
@@ -50,11 +64,17 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts broker, database and services, and waits until every service reports ready. */
     public void start(Duration readyTimeout) {
-        try {
-            Files.createDirectories(settings.stateDir().resolve("logs"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        start(readyTimeout, false);
+    }
+
+    /**
+     * Stops this checkout's leftovers, checks every port, then (with {@code fresh}) deletes the old data, starts
+     * broker, database and services, and waits until every service reports ready.
+     *
+     * @throws IllegalStateException if a port is taken by something else (nothing has been touched then), a service
+     *                               is not built, or does not become ready
+     */
+    public void start(Duration readyTimeout, boolean fresh) {
         for (StackSettings.ServiceSpec s : settings.services()) {
             Path jar = runJar(s);
             if (!Files.isRegularFile(jar)) {
@@ -62,16 +82,76 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         stopLeftoverServices();
+        Database.stopLeftover(settings.stateDir().resolve("postgres"));
+        requireFreePorts();
+        if (fresh) {
+            wipeData(settings.stateDir());
+        }
+        try {
+            Files.createDirectories(settings.stateDir().resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         tokens = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"));
-        broker = KafkaBroker.start(settings.stateDir().resolve("kafka"), settings.kafkaPort(),
-                settings.controllerPort());
-        database = Database.start(settings.stateDir().resolve("postgres"), settings.dbPort());
+        credentials = DatabaseCredentials.loadOrCreate(settings.stateDir().resolve("keys").resolve("database.properties"));
+        synchronized (this) {
+            ensureOpen();
+            broker = KafkaBroker.start(settings.stateDir().resolve("kafka"), settings.kafkaPort(),
+                    settings.controllerPort());
+        }
+        synchronized (this) {
+            ensureOpen();
+            database = Database.start(settings.stateDir().resolve("postgres"), settings.dbPort(), credentials);
+        }
         broker.createRecordlineTopics();
         for (StackSettings.ServiceSpec s : settings.services()) {
-            processes.put(s.name(), launch(s));
+            synchronized (this) {
+                ensureOpen();
+                processes.put(s.name(), launch(s));
+                writePids();
+            }
         }
-        writePids();
         awaitReady(readyTimeout);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("stopped while starting");
+        }
+    }
+
+    /**
+     * Every port must be free: nothing listens on it (a connection is refused) and it can be bound. What holds one
+     * now is not ours, since this checkout's leftovers were stopped before.
+     */
+    private void requireFreePorts() {
+        List<String> taken = new ArrayList<>();
+        settings.portsByVariable().forEach((variable, port) -> {
+            if (inUse(port)) {
+                taken.add("port " + port + " (" + variable + ")");
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException(String.join(", ", taken) + (taken.size() == 1 ? " is" : " are")
+                    + " in use by another process, not by a leftover of this checkout; stop it, or move Recordline "
+                    + "with the variable named. Nothing was started or changed");
+        }
+    }
+
+    /** Whether something listens on {@code port} (on loopback, or on any address). */
+    static boolean inUse(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 300);
+            return true;
+        } catch (IOException refused) {
+            // nothing answers on loopback; can it be bound on every address?
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(port));
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private Path pidFile() {
@@ -82,17 +162,22 @@ public final class LocalStack implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         processes.values().forEach(p -> b.append(p.pid()).append('\n'));
         try {
+            Files.createDirectories(settings.stateDir());
             Files.writeString(pidFile(), b);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Service JVMs of a launcher that was killed (kill -9) still hold their ports: stop them first. */
+    /**
+     * Service JVMs of a launcher that was killed (kill -9) still hold their ports: stop them first, all at once
+     * (their broker died with the launcher, so a graceful stop may hang on it: SIGKILL after 10 s).
+     */
     private void stopLeftoverServices() {
         if (!Files.exists(pidFile())) {
             return;
         }
+        List<ProcessHandle> leftovers = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(pidFile())) {
                 if (line.isBlank()) {
@@ -101,18 +186,34 @@ public final class LocalStack implements AutoCloseable {
                 ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(h -> {
                     String args = String.join(" ", h.info().arguments().orElse(new String[0]));
                     if (args.contains(settings.home().toString()) && args.contains("quarkus-run.jar")) {
-                        h.destroy();
-                        try {
-                            h.onExit().get(20, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            h.destroyForcibly();
-                        }
+                        leftovers.add(h);
                     }
                 });
             }
-            Files.deleteIfExists(pidFile());
         } catch (IOException | NumberFormatException e) {
-            // an unreadable pid file: nothing we can safely stop
+            return; // an unreadable pid file: nothing we can safely stop
+        }
+        leftovers.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : leftovers) {
+            try {
+                h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        }
+        for (ProcessHandle h : leftovers) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("a leftover service JVM (pid " + h.pid() + ") of this checkout "
+                        + "does not stop");
+            }
+        }
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            // rewritten at the next start anyway
         }
     }
 
@@ -133,6 +234,17 @@ public final class LocalStack implements AutoCloseable {
                 "-jar", runJar(s).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(settings.stateDir().resolve("logs").resolve(s.name() + ".log").toFile());
+        // each service gets its own role's password, through the environment (not the command line, which anyone
+        // on the machine can read)
+        DatabaseRoles.SchemaAccess access = DatabaseRoles.of(s.name());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("RECORDLINE_DB_"));
+        env.put("RECORDLINE_DB_USER", access.runtime());
+        env.put("RECORDLINE_DB_PASSWORD", credentials.password(access.runtime()));
+        if (!access.owner().equals(access.runtime())) {
+            env.put("RECORDLINE_DB_MIGRATION_USER", access.owner());
+            env.put("RECORDLINE_DB_MIGRATION_PASSWORD", credentials.password(access.owner()));
+        }
         try {
             return pb.start();
         } catch (IOException e) {
@@ -146,7 +258,11 @@ public final class LocalStack implements AutoCloseable {
         for (StackSettings.ServiceSpec s : settings.services()) {
             URI ready = URI.create("http://127.0.0.1:" + s.managementPort() + "/q/health/ready");
             while (true) {
-                Process p = processes.get(s.name());
+                Process p;
+                synchronized (this) {
+                    ensureOpen();
+                    p = processes.get(s.name());
+                }
                 if (!p.isAlive()) {
                     throw new IllegalStateException(s.name() + " exited with code " + p.exitValue() + "; see "
                             + logOf(s.name()));
@@ -183,7 +299,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Process ids of the service JVMs, by service name. */
-    public Map<String, Long> pids() {
+    public synchronized Map<String, Long> pids() {
         Map<String, Long> m = new LinkedHashMap<>();
         processes.forEach((k, v) -> m.put(k, v.pid()));
         return m;
@@ -205,9 +321,18 @@ public final class LocalStack implements AutoCloseable {
         return settings;
     }
 
-    /** Stops the services (SIGTERM, then SIGKILL after 15 s), then the broker, then the database. */
+    /** Where the database passwords of this stack are kept (owner-only). */
+    public Path credentialsFile() {
+        return settings.stateDir().resolve("keys").resolve("database.properties");
+    }
+
+    /**
+     * Stops the services (SIGTERM, then SIGKILL after 15 s), then the broker, then the database; safe to call while
+     * {@link #start} runs on another thread, and more than once.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
             try {

@@ -1,87 +1,130 @@
 package org.recordline.local;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.recordline.local.bench.PipelineBenchmark;
+import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.TokenIssuer;
 
 /**
- * {@code ./recordline}: runs the platform locally ({@code up}) and issues tokens the local stack accepts
- * ({@code token}).
+ * {@code ./recordline}: runs the platform locally ({@code up}), issues tokens the local stack accepts ({@code token})
+ * and measures it ({@code bench}). Exit codes: 0 done (or {@code help}); 2 a usage error (the usage goes to standard
+ * error) or a reason to refuse (a port taken, a service not built or not ready); 1 anything else.
  */
 public final class RecordlineLauncher {
 
     private static final List<String> ROLES = List.of("ehr-publisher", "records-technician", "auditor", "admin");
+
+    /** The command line was wrong: print the usage and exit 2. */
+    static final class UsageException extends IllegalArgumentException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
 
     private RecordlineLauncher() {
     }
 
     public static void main(String[] args) {
         Path home = Path.of(System.getProperty("recordline.home", ".")).toAbsolutePath().normalize();
-        StackSettings settings = StackSettings.fromEnvironment(home, System.getenv());
-        String command = args.length == 0 ? "help" : args[0];
-        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
-        try {
-            switch (command) {
-                case "up" -> up(settings, rest.contains("--fresh"));
-                case "token" -> token(settings, rest);
-                case "bench" -> org.recordline.local.bench.PipelineBenchmark.run(home, rest);
-                default -> help();
-            }
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("recordline: " + e.getMessage());
-            System.exit(2);
-        } catch (Exception e) {
-            System.err.println("recordline: " + e);
-            System.exit(1);
+        int code = run(args, home, System.getenv(), System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
         }
     }
 
-    private static void help() {
-        System.out.println("""
+    /** Runs one command; returns the process exit code. */
+    static int run(String[] args, Path home, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "" : args[0];
+        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        try {
+            switch (command) {
+                case "help", "--help", "-h" -> out.print(usage());
+                case "up" -> up(StackSettings.fromEnvironment(home, env), upOptions(rest), out);
+                case "token" -> token(StackSettings.fromEnvironment(home, env), rest, out);
+                case "bench" -> PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
+                case "" -> throw new UsageException("no command given");
+                default -> throw new UsageException("unknown command " + quoted(command));
+            }
+            return 0;
+        } catch (UsageException e) {
+            err.println("recordline: " + e.getMessage());
+            err.print(usage());
+            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("recordline: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("recordline: " + e);
+            return 1;
+        }
+    }
+
+    static String usage() {
+        return """
                 usage: ./recordline up [--fresh]        start Kafka, PostgreSQL and the four services; Ctrl-C stops
                        ./recordline token --role ROLE [--user NAME] [--ttl HOURS]
                                                       print a bearer token (roles: %s)
                        ./recordline bench [--patients N] [--clients C]
                                                       start a fresh stack on free ports and measure it
-                """.formatted(String.join(", ", ROLES)));
+                       ./recordline help              this text
+                """.formatted(String.join(", ", ROLES));
     }
 
-    private static void up(StackSettings settings, boolean fresh) {
-        if (fresh) {
-            LocalStack.wipeData(settings.stateDir());
-            System.out.println("fresh start: removed the data in " + settings.stateDir());
+    static String quoted(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return "'" + cut + "'";
+    }
+
+    private static boolean upOptions(List<String> args) {
+        boolean fresh = false;
+        for (String a : args) {
+            if (!"--fresh".equals(a)) {
+                throw new UsageException("unknown option " + quoted(a) + " for up");
+            }
+            fresh = true;
         }
+        return fresh;
+    }
+
+    private static void up(StackSettings settings, boolean fresh, PrintStream out) {
         long t0 = System.nanoTime();
         LocalStack stack = new LocalStack(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping Recordline ...");
+            out.println("\nstopping Recordline ...");
             stack.close();
-            System.out.println("stopped.");
+            out.println("stopped.");
             stopped.countDown();
         }, "recordline-stop"));
-        System.out.println("starting PostgreSQL on " + settings.dbPort() + ", Kafka on " + settings.kafkaPort()
+        out.println("starting PostgreSQL on " + settings.dbPort() + ", Kafka on " + settings.kafkaPort()
                 + " and four services (logs in " + settings.stateDir().resolve("logs") + ") ...");
-        stack.start(Duration.ofSeconds(180));
+        stack.start(Duration.ofSeconds(180), fresh);
+        if (fresh) {
+            out.println("fresh start: the earlier data in " + settings.stateDir() + " was removed");
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
-        StringBuilder out = new StringBuilder();
-        out.append(String.format("%nRecordline is ready (%.1f s).%n%n", secs));
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%nRecordline is ready (%.1f s).%n%n", secs));
         for (StackSettings.ServiceSpec s : settings.services()) {
-            out.append(String.format("  %-19s http://localhost:%d   health/metrics http://localhost:%d/q/health%n",
+            b.append(String.format("  %-19s http://localhost:%d   health/metrics http://localhost:%d/q/health%n",
                     s.name(), s.port(), s.managementPort()));
         }
-        out.append(String.format("  %-19s localhost:%d%n", "kafka", settings.kafkaPort()));
-        out.append(String.format("  %-19s jdbc:postgresql://localhost:%d/recordline (user postgres)%n", "postgresql",
-                settings.dbPort()));
-        out.append(String.format("%nGet a token and submit a record:%n"));
-        out.append(String.format("  T=$(./recordline token --role ehr-publisher)%n"));
-        out.append(String.format("  curl -H \"Authorization: Bearer $T\" -H 'Content-Type: application/fhir+json' "
+        b.append(String.format("  %-19s localhost:%d%n", "kafka", settings.kafkaPort()));
+        b.append(String.format("  %-19s jdbc:postgresql://localhost:%d/recordline (roles %s; passwords in %s)%n",
+                "postgresql", settings.dbPort(), String.join(", ", DatabaseRoles.ALL), stack.credentialsFile()));
+        b.append(String.format("%nGet a token and submit a record:%n"));
+        b.append(String.format("  T=$(./recordline token --role ehr-publisher)%n"));
+        b.append(String.format("  curl -H \"Authorization: Bearer $T\" -H 'Content-Type: application/fhir+json' "
                 + "--data @patient.json localhost:%d/fhir%n", settings.services().get(0).port()));
-        out.append(String.format("Roles: %s. Press Ctrl-C to stop.%n", String.join(", ", ROLES)));
-        System.out.print(out);
+        b.append(String.format("Roles: %s. Press Ctrl-C to stop.%n", String.join(", ", ROLES)));
+        out.print(b);
+        out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -89,35 +132,36 @@ public final class RecordlineLauncher {
         }
     }
 
-    private static void token(StackSettings settings, List<String> args) {
+    private static void token(StackSettings settings, List<String> args, PrintStream out) {
         String role = null;
         String user = null;
         long hours = 8;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            String v = i + 1 < args.size() ? args.get(i + 1) : null;
+            if (!List.of("--role", "--user", "--ttl").contains(a)) {
+                throw new UsageException("unknown option " + quoted(a) + " for token");
+            }
+            if (i + 1 >= args.size()) {
+                throw new UsageException(a + " needs a value");
+            }
+            String v = args.get(++i);
             switch (a) {
-                case "--role" -> {
-                    role = v;
-                    i++;
-                }
-                case "--user" -> {
-                    user = v;
-                    i++;
-                }
-                case "--ttl" -> {
+                case "--role" -> role = v;
+                case "--user" -> user = v;
+                default -> {
                     try {
                         hours = Long.parseLong(v);
-                    } catch (NumberFormatException | NullPointerException e) {
-                        throw new IllegalArgumentException("--ttl takes a number of hours");
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--ttl takes a whole number of hours, got " + quoted(v));
                     }
-                    i++;
+                    if (hours < 1 || hours > 24 * 366) {
+                        throw new UsageException("--ttl takes 1 to 8784 hours, got " + hours);
+                    }
                 }
-                default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (role == null || !ROLES.contains(role)) {
-            throw new IllegalArgumentException("--role must be one of " + String.join(", ", ROLES));
+            throw new UsageException("--role must be one of " + String.join(", ", ROLES));
         }
         if (user == null) {
             user = switch (role) {
@@ -128,6 +172,6 @@ public final class RecordlineLauncher {
             };
         }
         TokenIssuer issuer = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"));
-        System.out.println(issuer.token(user, Duration.ofHours(hours), role));
+        out.println(issuer.token(user, Duration.ofHours(hours), role));
     }
 }

@@ -28,6 +28,20 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
     public record ServiceSpec(String name, int port, int managementPort) {
     }
 
+    /** Every port the stack listens on, by the environment variable that moves it, in start order. */
+    public java.util.LinkedHashMap<String, Integer> portsByVariable() {
+        java.util.LinkedHashMap<String, Integer> m = new java.util.LinkedHashMap<>();
+        m.put("RECORDLINE_KAFKA_PORT", kafkaPort);
+        m.put("RECORDLINE_KAFKA_CONTROLLER_PORT", controllerPort);
+        m.put("RECORDLINE_DB_PORT", dbPort);
+        for (ServiceSpec s : services) {
+            String prefix = "RECORDLINE_" + s.name().replace("-service", "").toUpperCase(java.util.Locale.ROOT);
+            m.put(prefix + "_PORT", s.port());
+            m.put(prefix + "_MANAGEMENT_PORT", s.managementPort());
+        }
+        return m;
+    }
+
     /** Settings from the environment, with the documented defaults. */
     public static StackSettings fromEnvironment(Path home, Map<String, String> env) {
         Path state = Path.of(env.getOrDefault("RECORDLINE_STATE_DIR", home.resolve(".recordline").toString()));

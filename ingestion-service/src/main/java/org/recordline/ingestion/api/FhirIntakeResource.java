@@ -61,7 +61,8 @@ public class FhirIntakeResource {
             LOG.debugf("submission rejected: %d", e.status());
             // a refused document is accountable too: who sent what kind of bad input, never the input itself
             intake.rejected(Principals.actor(identity), e.status() + " " + e.issueType().toCode());
-            return outcome(e.status(), e.issueType(), e.getMessage());
+            return Response.status(e.status()).type(OperationOutcomes.FHIR_JSON)
+                    .entity(OperationOutcomes.error(fhir, e.issueType(), e.diagnostics(), e.expression())).build();
         }
         IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey);
         var s = result.submission();

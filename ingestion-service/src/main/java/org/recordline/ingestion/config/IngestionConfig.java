@@ -16,6 +16,14 @@ public interface IngestionConfig {
     @WithDefault("64")
     int maxJsonDepth();
 
+    /** Longest number literal accepted, in characters; longer ones get 400. FHIR decimals need about 20. */
+    @WithDefault("64")
+    int maxNumberLength();
+
+    /** Deepest element nesting accepted inside a narrative's XHTML ({@code text.div}); deeper ones get 400. */
+    @WithDefault("32")
+    int maxXhtmlDepth();
+
     /** Most entries accepted in one Bundle; more get 413. */
     @WithDefault("5000")
     int maxBundleEntries();

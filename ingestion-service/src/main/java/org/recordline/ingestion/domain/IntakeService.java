@@ -26,6 +26,8 @@ import org.recordline.ingestion.persistence.SubmissionStep;
 @ApplicationScoped
 public class IntakeService {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IntakeService.class);
+
     private final OutboxWriter outbox;
     private final OutboxRelay relay;
     private final AuditTrail audit;
@@ -51,10 +53,18 @@ public class IntakeService {
     public record Intake(Submission submission, boolean acknowledged, boolean replay) {
     }
 
-    /** Audits a refused submission ({@code submission.rejected}, outcome failure) in a transaction of its own. */
+    /**
+     * Audits a refused submission ({@code submission.rejected}, outcome failure) in a transaction of its own. Best
+     * effort, like the audit of a refused token: the refusal stands (a 4xx) even when the database is unreachable,
+     * and then only a warning without any of the submission is logged.
+     */
     public void rejected(String sourceSystem, String detail) {
-        QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.SUBMISSION_REJECTED,
-                AuditActions.FAILURE, sourceSystem, null, null, "ingest", detail));
+        try {
+            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.SUBMISSION_REJECTED,
+                    AuditActions.FAILURE, sourceSystem, null, null, "ingest", detail));
+        } catch (RuntimeException e) {
+            LOG.warnf("a refused submission (%s) could not be audited: %s", detail, e.getClass().getSimpleName());
+        }
     }
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */

@@ -3,8 +3,8 @@ package org.recordline.ingestion.domain;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import org.jboss.logging.Logger;
 import org.recordline.commons.persistence.ProcessedEvents;
+import org.recordline.events.InvalidEventException;
 import org.recordline.ingestion.persistence.Submission;
 import org.recordline.ingestion.persistence.SubmissionStep;
 
@@ -15,7 +15,6 @@ import org.recordline.ingestion.persistence.SubmissionStep;
 @ApplicationScoped
 public class ProgressTracker {
 
-    private static final Logger LOG = Logger.getLogger(ProgressTracker.class);
     private static final String CONSUMER = "ingestion-progress";
 
     private final ProcessedEvents processed;
@@ -27,18 +26,28 @@ public class ProgressTracker {
     /**
      * Records that a submission reached {@code status}.
      *
-     * @return false if the event was applied before or names an unknown submission
+     * <p>An event about a submission this service does not know is refused (and dead-lettered with the reason),
+     * never skipped: it cannot be a race, because a submission's row commits before its first event is published
+     * (outbox), and every downstream event follows that one. The refusal rolls back the idempotency record, so a
+     * repaired event can be replayed.
+     *
+     * @return false if the event was applied before
+     * @throws InvalidEventException if the event names no submission or one that does not exist
      */
     @Transactional
     public boolean apply(String eventId, String submissionId, SubmissionStatus status, Instant at,
                          String enterprisePersonId, String issuesJson, String detail) {
-        if (!processed.firstDelivery(CONSUMER, eventId)) {
-            return false;
+        if (submissionId == null || submissionId.isBlank()) {
+            throw new InvalidEventException("event without a submissionId");
         }
         // two channels update one submission concurrently: lock the row so neither overwrites the other
-        Submission s = Submission.findById(submissionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        Submission s = submissionId.length() > 36 ? null
+                : Submission.findById(submissionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (s == null) {
-            LOG.warnf("event %s names unknown submission %s", eventId, submissionId);
+            throw new InvalidEventException("event names submission " + abbreviated(submissionId)
+                    + ", which this service never received");
+        }
+        if (!processed.firstDelivery(CONSUMER, eventId)) {
             return false;
         }
         SubmissionStep.of(submissionId, status, at, detail).persist();
@@ -53,5 +62,9 @@ public class ProgressTracker {
         }
         s.updatedAt = Instant.now();
         return true;
+    }
+
+    private static String abbreviated(String id) {
+        return id.length() > 40 ? id.substring(0, 40) + "…" : id;
     }
 }

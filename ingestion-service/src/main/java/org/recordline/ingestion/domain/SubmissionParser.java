@@ -4,22 +4,20 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.StrictErrorHandler;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.jboss.logging.Logger;
 import org.recordline.ingestion.config.IngestionConfig;
+import org.recordline.ingestion.domain.limits.JsonLimits;
+import org.recordline.ingestion.domain.limits.JsonShapeCheck;
 
 /**
- * Checks a submission against the size and depth limits, then parses it with HAPI FHIR (strict: unknown elements and
- * invalid values are errors) and re-serialises it as canonical FHIR JSON.
+ * Checks a submission against the size, shape and depth limits ({@link JsonShapeCheck}), then parses it with HAPI
+ * FHIR (strict: unknown elements and invalid values are errors) and re-serialises it as canonical FHIR JSON.
  */
 @ApplicationScoped
 public class SubmissionParser {
@@ -27,15 +25,17 @@ public class SubmissionParser {
     private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
     private static final int MAX_FULL_URL = 200;
 
+    private static final Logger LOG = Logger.getLogger(SubmissionParser.class);
+
     private final FhirContext fhir;
     private final IngestionConfig config;
-    private final JsonFactory json;
+    private final JsonShapeCheck shape;
 
     public SubmissionParser(FhirContext fhir, IngestionConfig config) {
         this.fhir = fhir;
         this.config = config;
-        this.json = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(config.maxJsonDepth()).build()).build();
+        this.shape = new JsonShapeCheck(new JsonLimits(config.maxJsonDepth(), config.maxNumberLength(),
+                config.maxBundleEntries(), config.maxXhtmlDepth()));
     }
 
     /** Parses {@code body}; throws {@link RejectedSubmissionException} for anything not acceptable. */
@@ -44,7 +44,7 @@ public class SubmissionParser {
             throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY,
                     "submission of " + body.length + " bytes exceeds the limit of " + config.maxSubmissionBytes());
         }
-        checkJsonShape(body);
+        shape.check(body);
         IBaseResource resource;
         try {
             IParser parser = fhir.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
@@ -52,6 +52,10 @@ public class SubmissionParser {
         } catch (DataFormatException e) {
             throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
                     "not a valid FHIR R4 resource: " + safeMessage(e));
+        } catch (StackOverflowError e) {
+            // the shape check bounds every nesting we know of; this is the net under it, should HAPI recurse elsewhere
+            LOG.warn("the FHIR parser ran out of stack on a submission that passed the shape check");
+            throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY, "the submission nests too deeply");
         }
         if (!(resource instanceof Resource r)) {
             throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "not a FHIR R4 resource");
@@ -104,62 +108,6 @@ public class SubmissionParser {
             return id.length() > 64 ? null : id;
         }
         return null;
-    }
-
-    /** One streaming pass: well-formed JSON, an object at the top, nesting within the limit. */
-    private void checkJsonShape(byte[] body) {
-        try (JsonParser p = json.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
-                        "a FHIR JSON resource must be a JSON object");
-            }
-            // the parser enforces the nesting limit and well-formedness as it goes; we count the top-level
-            // Bundle entries before HAPI builds anything, and refuse NUL characters, which PostgreSQL cannot store
-            int depth = 1;
-            boolean inEntries = false;
-            int entries = 0;
-            String field = null;
-            JsonToken t;
-            while ((t = p.nextToken()) != null) {
-                switch (t) {
-                    case FIELD_NAME -> field = depth == 1 ? p.currentName() : field;
-                    case START_OBJECT, START_ARRAY -> {
-                        if (depth == 1 && t == JsonToken.START_ARRAY && "entry".equals(field)) {
-                            inEntries = true;
-                        } else if (inEntries && depth == 2 && ++entries > config.maxBundleEntries()) {
-                            throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY, "Bundle has more than "
-                                    + config.maxBundleEntries() + " entries");
-                        }
-                        depth++;
-                    }
-                    case END_OBJECT, END_ARRAY -> {
-                        depth--;
-                        if (depth == 1) {
-                            inEntries = false;
-                        }
-                    }
-                    case VALUE_STRING -> {
-                        char[] chars = p.getTextCharacters();
-                        for (int i = p.getTextOffset(), end = i + p.getTextLength(); i < end; i++) {
-                            if (chars[i] == 0) {
-                                throw new RejectedSubmissionException(400, IssueType.INVALID,
-                                        "strings must not contain the NUL character (U+0000)");
-                            }
-                        }
-                    }
-                    default -> {
-                        // scalars
-                    }
-                }
-            }
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY,
-                    "JSON nesting deeper than " + config.maxJsonDepth() + " levels");
-        } catch (IOException e) {
-            throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "malformed JSON at line "
-                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null
-                    ? jpe.getLocation().getLineNr() : 0));
-        }
     }
 
     /** HAPI's message names elements and positions; values could be patient data, so cut quoted parts. */

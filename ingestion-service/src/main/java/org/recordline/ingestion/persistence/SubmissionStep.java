@@ -10,7 +10,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
-import java.util.List;
 import org.recordline.ingestion.domain.SubmissionStatus;
 
 /** One step in a submission's history. */
@@ -41,10 +40,5 @@ public class SubmissionStep extends PanacheEntityBase {
         s.occurredAt = at;
         s.detail = detail;
         return s;
-    }
-
-    /** The history of a submission, oldest first. */
-    public static List<SubmissionStep> history(String submissionId) {
-        return list("submissionId = ?1 order by id", submissionId);
     }
 }

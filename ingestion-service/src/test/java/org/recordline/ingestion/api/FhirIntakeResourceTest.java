@@ -188,20 +188,81 @@ class FhirIntakeResourceTest {
     }
 
     @Test
-    void tokenAndRoleAreRequired() {
+    void tokenAndRoleAreRequiredAndEveryRefusalIsAnOperationOutcomeAndAudited() {
         byte[] body = SharedData.fixture("patient-complete.json");
-        given().contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
-        given().auth().oauth2("not-a-token").contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        List<String> before = deniedActors();
+        given().contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer")).contentType(FHIR)
+                .body("resourceType", equalTo("OperationOutcome")).body("issue[0].code", equalTo("login"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("bearer token is required"));
+        given().auth().oauth2("not-a-token").contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer")).contentType(FHIR)
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("not valid"));
         String auditor = RecordlineStackResource.tokens().token("audrey", "auditor");
-        given().auth().oauth2(auditor).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(403);
+        given().auth().oauth2(auditor).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(403)
+                .contentType(FHIR).body("resourceType", equalTo("OperationOutcome"))
+                .body("issue[0].code", equalTo("forbidden"));
         String expired = RecordlineStackResource.tokens().token("ehr-late", Duration.ofSeconds(-120), "ehr-publisher");
-        given().auth().oauth2(expired).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        given().auth().oauth2(expired).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401)
+                .contentType(FHIR).body("issue[0].code", equalTo("login"));
         String otherIssuer = org.recordline.testsupport.TokenIssuer.generate().token("mallory", "ehr-publisher");
-        given().auth().oauth2(otherIssuer).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401);
+        given().auth().oauth2(otherIssuer).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401)
+                .contentType(FHIR);
 
-        // every refusal is an audit event; the wrong-role one names the caller
-        await().atMost(Duration.ofSeconds(20)).until(() -> deniedActors().contains("audrey"));
-        assertTrue(deniedActors().size() >= 5, () -> "denials audited: " + deniedActors());
+        // every one of the five refusals is an audit event; the wrong-role one names the caller
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<String> now = deniedActors();
+            assertEquals(before.size() + 5, now.size(), () -> "denials audited: " + now);
+            assertTrue(now.contains("audrey"), now::toString);
+        });
+    }
+
+    @Test
+    void refusalsOutsideFhirPathsAreProblemDetails() {
+        given().when().get("/submissions/x").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"))
+                .body("status", equalTo(401)).body("title", equalTo("Unauthorized"));
+        given().auth().oauth2(RecordlineStackResource.tokens().token("audrey", "auditor")).when()
+                .get("/submissions/x").then().statusCode(403).contentType("application/problem+json")
+                .body("status", equalTo(403)).body("instance", equalTo("/submissions/x"));
+    }
+
+    @Test
+    void aNarrativeNestedThousandsDeepIsRefusedBeforeParsingAndTheServiceStaysHealthy() {
+        String div = "<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">" + "<b>".repeat(3000) + "x"
+                + "</b>".repeat(3000) + "</div>";
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"deep\",\"text\":{\"status\":\"generated\","
+                        + "\"div\":\"" + div + "\"}}")
+                .when().post("/fhir").then().statusCode(400).contentType(FHIR)
+                .body("resourceType", equalTo("OperationOutcome")).body("issue[0].code", equalTo("too-costly"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("XHTML"))
+                .body("issue[0].expression[0]", equalTo("Patient.text.div"));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body(SharedData.fixture("patient-complete.json"))
+                .when().post("/fhir").then().statusCode(202);
+    }
+
+    @Test
+    void duplicateKeysAreRefusedAtEveryLevel() {
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"resourceType\":\"Observation\"}")
+                .when().post("/fhir").then().statusCode(400).contentType(FHIR)
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("duplicate JSON key \"resourceType\""));
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Patient\",\"id\":\"d\",\"name\":[{\"family\":\"A\",\"family\":\"B\"}]}")
+                .when().post("/fhir").then().statusCode(400)
+                .body("issue[0].expression[0]", equalTo("Patient.name[0]"));
+    }
+
+    @Test
+    void aNumberThousandsOfDigitsLongIsRefusedForItsLength() {
+        given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR)
+                .body("{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"},"
+                        + "\"valueQuantity\":{\"value\":" + "9".repeat(5000) + "}}")
+                .when().post("/fhir").then().statusCode(400).contentType(FHIR)
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("number of 5000 characters"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("nesting")))
+                .body("issue[0].expression[0]", equalTo("Observation.valueQuantity.value"));
     }
 
     private static List<String> deniedActors() {

@@ -1,55 +1,29 @@
 package org.recordline.commons.api;
 
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Context;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.ext.ExceptionMapper;
-import jakarta.ws.rs.ext.Provider;
-import java.util.UUID;
-import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Last line of defence: answers problem details (an OperationOutcome under {@code /fhir}) instead of a stack trace.
- * HTTP errors raised on purpose keep their status; anything unexpected is logged with an incident id (no request
- * data) and answered 500 with that id.
+ * Last line of defence for every request: any exception, and the {@code AssertionError} a JDBC driver can raise when
+ * its server vanishes mid-statement, is answered by {@link ErrorAnswers} (the path's error shape; 4xx kept, 503 when
+ * the database or broker is unreachable, otherwise 500 with an incident id).
  */
-@Provider
-public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
+public class UnexpectedErrorMapper {
 
-    private static final Logger LOG = Logger.getLogger(UnexpectedErrorMapper.class);
+    private final ErrorAnswers answers;
 
-    @Context
-    UriInfo uriInfo;
-
-    @jakarta.inject.Inject
-    ca.uhn.fhir.context.FhirContext fhir;
-
-    @Override
-    public Response toResponse(Exception e) {
-        String path = uriInfo == null ? null : uriInfo.getPath();
-        if (e instanceof WebApplicationException wae && wae.getResponse() != null
-                && wae.getResponse().getStatus() < 500) {
-            int status = wae.getResponse().getStatus();
-            Response.Status.Family family = Response.Status.Family.familyOf(status);
-            String title = Response.Status.fromStatusCode(status) != null
-                    ? Response.Status.fromStatusCode(status).getReasonPhrase() : family.name();
-            return respond(status, title, null, path, org.hl7.fhir.r4.model.OperationOutcome.IssueType.PROCESSING);
-        }
-        String incident = UUID.randomUUID().toString();
-        LOG.errorf(e, "unexpected error, incident %s", incident);
-        return respond(500, "Internal Server Error", "incident " + incident, path,
-                org.hl7.fhir.r4.model.OperationOutcome.IssueType.EXCEPTION);
+    public UnexpectedErrorMapper(ErrorAnswers answers) {
+        this.answers = answers;
     }
 
-    private Response respond(int status, String title, String detail, String path,
-                             org.hl7.fhir.r4.model.OperationOutcome.IssueType type) {
-        if (path != null && (path.equals("/fhir") || path.startsWith("/fhir/"))) {
-            return Response.status(status).type(org.recordline.commons.fhir.OperationOutcomes.FHIR_JSON)
-                    .entity(org.recordline.commons.fhir.OperationOutcomes.error(fhir, type,
-                            detail == null ? title : title + ": " + detail)).build();
-        }
-        return Response.status(status).type(ProblemDetail.MEDIA_TYPE)
-                .entity(ProblemDetail.of(status, title, detail, path)).build();
+    @ServerExceptionMapper
+    public Response exception(Exception e, RoutingContext ctx) {
+        return answers.answer(e, ctx.normalizedPath());
+    }
+
+    @ServerExceptionMapper
+    public Response assertion(AssertionError e, RoutingContext ctx) {
+        return answers.answer(e, ctx.normalizedPath());
     }
 }

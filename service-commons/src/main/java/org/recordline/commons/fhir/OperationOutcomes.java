@@ -23,6 +23,16 @@ public final class OperationOutcomes {
         return ctx.newJsonParser().encodeResourceToString(oo);
     }
 
+    /** An error outcome about one place in the submitted resource (FHIRPath {@code expression}, may be null). */
+    public static String error(FhirContext ctx, IssueType type, String diagnostics, String expression) {
+        OperationOutcome oo = new OperationOutcome();
+        var issue = oo.addIssue().setSeverity(IssueSeverity.ERROR).setCode(type).setDiagnostics(diagnostics);
+        if (expression != null) {
+            issue.addExpression(expression);
+        }
+        return ctx.newJsonParser().encodeResourceToString(oo);
+    }
+
     /** An error outcome, as FHIR JSON. */
     public static String error(FhirContext ctx, IssueType type, String diagnostics) {
         return single(ctx, IssueSeverity.ERROR, type, diagnostics);

@@ -23,6 +23,15 @@ public final class ConsumerRetry {
 
     /** Runs {@code work} until it succeeds or fails with a non-transient error. */
     public static <T> T run(String what, Supplier<T> work) {
+        return run(what, work, failure -> false);
+    }
+
+    /**
+     * Runs {@code work} until it succeeds or fails with an error that is neither transient by its type nor by
+     * {@code outage} (asked about failures no rule classified, e.g. whether the database is unreachable right now).
+     * An {@code AssertionError} (a JDBC driver's reaction to a vanished server) is handled like a runtime exception.
+     */
+    public static <T> T run(String what, Supplier<T> work, java.util.function.Predicate<Throwable> outage) {
         long backoff = 100;
         int attempt = 0;
         boolean interrupted = false;
@@ -33,8 +42,8 @@ public final class ConsumerRetry {
                     Thread.currentThread().interrupt();
                 }
                 return result;
-            } catch (RuntimeException e) {
-                if (!isTransient(e)) {
+            } catch (RuntimeException | AssertionError e) {
+                if (!isTransient(e) && !outage.test(e)) {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
                     }
@@ -72,8 +81,8 @@ public final class ConsumerRetry {
                 return true;
             }
             if (c instanceof SQLException sql && sql.getSQLState() == null && sql.getMessage() != null
-                    && sql.getMessage().contains("acquisition timeout")) {
-                return true; // Agroal: no free connection in time
+                    && sql.getMessage().toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")) {
+                return true; // Agroal: no connection in time ("Acquisition timeout while waiting...", "Sorry, ...")
             }
             if (c instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
@@ -88,6 +97,11 @@ public final class ConsumerRetry {
             }
         }
         return false;
+    }
+
+    /** The simple class name of the innermost cause: enough to log, never a message that could carry data. */
+    public static String rootCauseName(Throwable t) {
+        return rootCause(t).getClass().getSimpleName();
     }
 
     private static Throwable rootCause(Throwable t) {

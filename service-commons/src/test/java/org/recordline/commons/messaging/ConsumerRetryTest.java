@@ -34,6 +34,14 @@ class ConsumerRetryTest {
     }
 
     @Test
+    void agroalAcquisitionTimeoutsAreTransientWhateverTheirCase() {
+        // the two messages Agroal 3 uses: the database cannot be reached, or the pool is exhausted
+        assertTrue(ConsumerRetry.isTransient(new RuntimeException(
+                new java.sql.SQLException("Acquisition timeout while waiting for new connection"))));
+        assertTrue(ConsumerRetry.isTransient(new java.sql.SQLException("Sorry, acquisition timeout!")));
+    }
+
+    @Test
     void sqlRecoverableExceptionIsTransient() {
         assertTrue(ConsumerRetry.isTransient(new SQLRecoverableException("connection lost")));
     }
@@ -207,5 +215,32 @@ class ConsumerRetryTest {
         assertFalse(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> ConsumerRetry.isTransient(a)));
         RuntimeException withTransient = new RuntimeException("c", new SQLTransientException("t"));
         assertTrue(ConsumerRetry.isTransient(withTransient));
+    }
+
+    @Test
+    void anUnclassifiedFailureDuringAnOutageIsRetriedNotRethrown() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger outageChecks = new AtomicInteger();
+        String result = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> ConsumerRetry.run("test", () -> {
+            if (calls.incrementAndGet() < 3) {
+                // what pgjdbc throws when its server vanishes in the middle of a batch
+                throw new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
+            }
+            return "applied";
+        }, failure -> outageChecks.incrementAndGet() < 3));
+        assertEquals("applied", result);
+        assertEquals(3, calls.get());
+    }
+
+    @Test
+    void anUnclassifiedFailureWithTheDatabaseReachableIsRethrownAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        AssertionError thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(
+                AssertionError.class, () -> ConsumerRetry.run("test", () -> {
+                    calls.incrementAndGet();
+                    throw new AssertionError("a bug");
+                }, failure -> false)));
+        assertEquals("a bug", thrown.getMessage());
+        assertEquals(1, calls.get());
     }
 }

@@ -48,7 +48,12 @@ class CompletenessCheckFlowTest {
     }
 
     private static void publishIngested(String eventId, String submissionId, String fhir, String resourceType) {
-        RecordIngested in = new RecordIngested(submissionId, "ehr-test", "ehr-test|" + submissionId, resourceType, 1,
+        publishIngested(eventId, submissionId, "ehr-test|" + submissionId, fhir, resourceType);
+    }
+
+    private static void publishIngested(String eventId, String submissionId, String sourceRecordKey, String fhir,
+                                        String resourceType) {
+        RecordIngested in = new RecordIngested(submissionId, "ehr-test", sourceRecordKey, resourceType, 1,
                 Instant.now(), fhir);
         topics().publish(Topics.INGESTED, in.sourceRecordKey(),
                 EventFixtures.headers(eventId, EventTypes.RECORD_INGESTED, submissionId), EventCodec.encode(in));
@@ -58,6 +63,25 @@ class CompletenessCheckFlowTest {
         return topics().ofSubmission(topic, submissionId);
     }
 
+    private static String fixture(String name) {
+        return new String(SharedData.fixture(name), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Publishes a marker submission with {@code sourceRecordKey} (so on the same partition as the submission under
+     * test, and handled after it) and waits for its outcome on {@code outcomeTopic}: from then on, whatever the
+     * earlier submission produced there is visible.
+     */
+    private static void awaitMarkerOn(String outcomeTopic, String sourceRecordKey) {
+        String marker = UUID.randomUUID().toString();
+        publishIngested(UUID.randomUUID().toString(), marker, sourceRecordKey,
+                fixture(Topics.VALIDATED.equals(outcomeTopic) ? "patient-complete.json" : "patient-incomplete.json"),
+                "Patient");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(outcomeTopic, marker).size() == 1);
+        assertEquals(TopicClient.partitionFor(sourceRecordKey, Topics.DEFAULT_PARTITIONS),
+                on(outcomeTopic, marker).get(0).partition(), "the marker shares the partition");
+    }
+
     @Test
     void completeSyntheaBundleIsValidatedOnceEvenWhenRedelivered() throws Exception {
         String fhir = Files.readString(SharedData.syntheaPatientBundles().get(0));
@@ -65,10 +89,9 @@ class CompletenessCheckFlowTest {
         String id = publishIngested(eventId, fhir, "Bundle");
         publishIngested(eventId, id, fhir, "Bundle");
         await().atMost(Duration.ofSeconds(60)).until(() -> on(Topics.VALIDATED, id).size() == 1);
-        // a later submission on another key proves the consumer moved past the duplicate
-        String later = publishIngested(UUID.randomUUID().toString(),
-                new String(SharedData.fixture("patient-complete.json"), StandardCharsets.UTF_8), "Patient");
-        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.VALIDATED, later).size() == 1);
+        // markers after the duplicate, on its partition: once they are out, so would a second outcome be
+        awaitMarkerOn(Topics.VALIDATED, "ehr-test|" + id);
+        awaitMarkerOn(Topics.QUARANTINED, "ehr-test|" + id);
         assertEquals(1, on(Topics.VALIDATED, id).size(), "redelivery validated nothing twice");
         JsonNode event = EventCodec.mapper().readTree(on(Topics.VALIDATED, id).get(0).value());
         assertEquals("Bundle", event.at("/fhir/resourceType").asText());
@@ -88,6 +111,7 @@ class CompletenessCheckFlowTest {
         assertEquals(2, event.get("issues").size());
         assertTrue(event.toString().contains("patient-birthdate") && event.toString().contains("patient-identifier"));
         assertTrue(!event.toString().contains("Nobirthdate"), "the quarantine event carries reasons, not the record");
+        awaitMarkerOn(Topics.VALIDATED, "ehr-test|" + id);
         assertEquals(List.of(), on(Topics.VALIDATED, id));
 
         given().auth().oauth2(tech()).when().get("/quarantine?size=500").then().statusCode(200)
@@ -115,9 +139,12 @@ class CompletenessCheckFlowTest {
         topics().publish(Topics.INGESTED, key, EventFixtures.headers(EventTypes.RECORD_INGESTED, submissionId),
                 EventCodec.encode(good));
         await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.VALIDATED, submissionId).size() == 1);
-        var dead = topics().find(Topics.deadLetterOf(Topics.INGESTED), r -> key.equals(r.key()));
-        assertEquals(2, dead.size());
-        assertTrue(dead.stream().allMatch(r -> TopicClient.header(r, "dead-letter-reason") != null));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var dead = topics().find(Topics.deadLetterOf(Topics.INGESTED), r -> key.equals(r.key()));
+            assertEquals(2, dead.size());
+            assertTrue(dead.stream().allMatch(r -> TopicClient.header(r, "dead-letter-reason") != null));
+        });
+        assertEquals(List.of(), on(Topics.QUARANTINED, submissionId), "only the poison went astray");
     }
 
     @Test
@@ -128,5 +155,9 @@ class CompletenessCheckFlowTest {
         given().auth().oauth2(RecordlineStackResource.tokens().token("audrey", "auditor"))
                 .when().get("/quarantine/x/record").then().statusCode(403);
         given().auth().oauth2(tech()).when().get("/quarantine/no-such/record").then().statusCode(404);
+        given().auth().oauth2(tech()).when().get("/quarantine?page=abc").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("'page'"));
+        given().when().get("/quarantine").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"));
     }
 }

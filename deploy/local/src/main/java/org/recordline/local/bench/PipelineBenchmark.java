@@ -55,19 +55,55 @@ public final class PipelineBenchmark {
         this.clients = clients;
     }
 
-    /** Runs the benchmark; {@code args}: [--patients N] [--clients C]. */
-    public static void run(Path home, List<String> args) throws Exception {
-        int patients = 400;
-        int clients = 4;
-        for (int i = 0; i + 1 < args.size(); i += 2) {
-            switch (args.get(i)) {
-                case "--patients" -> patients = Integer.parseInt(args.get(i + 1));
-                case "--clients" -> clients = Integer.parseInt(args.get(i + 1));
-                default -> throw new IllegalArgumentException("unknown option " + args.get(i));
+    /**
+     * The benchmark's options.
+     *
+     * @param patients small Patients to send (1 to 20000)
+     * @param clients  parallel clients (1 to 32)
+     */
+    public record Options(int patients, int clients) {
+
+        /** Parses {@code [--patients N] [--clients C]}; anything else is an {@link IllegalArgumentException}. */
+        public static Options parse(List<String> args) {
+            int patients = 400;
+            int clients = 4;
+            for (int i = 0; i < args.size(); i += 2) {
+                String option = args.get(i);
+                if (!option.equals("--patients") && !option.equals("--clients")) {
+                    throw new UsageError("unknown option '" + option + "' for bench");
+                }
+                if (i + 1 >= args.size()) {
+                    throw new UsageError(option + " needs a number");
+                }
+                int value;
+                try {
+                    value = Integer.parseInt(args.get(i + 1));
+                } catch (NumberFormatException e) {
+                    throw new UsageError(option + " takes a whole number, got '" + args.get(i + 1) + "'");
+                }
+                if (option.equals("--patients")) {
+                    patients = value;
+                } else {
+                    clients = value;
+                }
             }
+            if (patients < 1 || patients > 20_000 || clients < 1 || clients > 32) {
+                throw new UsageError("--patients takes 1 to 20000 and --clients 1 to 32");
+            }
+            return new Options(patients, clients);
         }
-        new PipelineBenchmark(Math.min(Math.max(patients, 1), 20_000), Math.min(Math.max(clients, 1), 32))
-                .execute(home);
+    }
+
+    /** A wrong command line for {@code bench}. */
+    public static final class UsageError extends IllegalArgumentException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the benchmark. */
+    public static void run(Path home, Options options) throws Exception {
+        new PipelineBenchmark(options.patients(), options.clients()).execute(home);
     }
 
     private void execute(Path home) throws Exception {
