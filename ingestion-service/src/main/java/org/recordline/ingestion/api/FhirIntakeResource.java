@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jboss.logging.Logger;
+import org.recordline.commons.api.ErrorAnswers;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
@@ -52,7 +53,7 @@ public class FhirIntakeResource {
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters");
+            return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters", null);
         }
         ParsedSubmission parsed;
         try {
@@ -61,25 +62,24 @@ public class FhirIntakeResource {
             LOG.debugf("submission rejected: %d", e.status());
             // a refused document is accountable too: who sent what kind of bad input, never the input itself
             intake.rejected(Principals.actor(identity), e.status() + " " + e.issueType().toCode());
-            return Response.status(e.status()).type(OperationOutcomes.FHIR_JSON)
-                    .entity(OperationOutcomes.error(fhir, e.issueType(), e.diagnostics(), e.expression())).build();
+            return outcome(e.status(), e.issueType(), e.diagnostics(), e.expression());
         }
         IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey);
         var s = result.submission();
         if (!result.acknowledged()) {
             LOG.warnf("submission %s recorded but not yet acknowledged by the broker", s.id);
-            return Response.status(503).type(OperationOutcomes.FHIR_JSON).header("Retry-After", "5")
-                    .entity(OperationOutcomes.error(fhir, IssueType.TRANSIENT, "submission " + s.id
-                            + " is recorded and will be published; the broker has not acknowledged it yet. Resend "
-                            + "with the same Idempotency-Key to confirm")).build();
+            return Response.fromResponse(outcome(503, IssueType.TRANSIENT, "submission " + s.id
+                    + " is recorded and will be published; the broker has not acknowledged it yet. Resend "
+                    + "with the same Idempotency-Key to confirm", null))
+                    .header("Retry-After", ErrorAnswers.RETRY_AFTER_SECONDS).build();
         }
         LOG.infof("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
         return Response.accepted(SubmissionReceipt.of(s, result.replay()))
                 .location(URI.create("/submissions/" + s.id)).type(MediaType.APPLICATION_JSON).build();
     }
 
-    private Response outcome(int status, IssueType type, String message) {
+    private Response outcome(int status, IssueType type, String message, String expression) {
         return Response.status(status).type(OperationOutcomes.FHIR_JSON)
-                .entity(OperationOutcomes.error(fhir, type, message)).build();
+                .entity(OperationOutcomes.error(fhir, type, message, expression)).build();
     }
 }

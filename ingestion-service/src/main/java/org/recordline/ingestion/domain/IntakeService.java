@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AuditTrail;
 import org.recordline.commons.messaging.EventFactory;
 import org.recordline.commons.outbox.OutboxRelay;
@@ -26,7 +27,7 @@ import org.recordline.ingestion.persistence.SubmissionStep;
 @ApplicationScoped
 public class IntakeService {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IntakeService.class);
+    private static final Logger LOG = Logger.getLogger(IntakeService.class);
 
     private final OutboxWriter outbox;
     private final OutboxRelay relay;

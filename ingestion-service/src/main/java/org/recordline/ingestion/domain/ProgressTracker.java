@@ -41,7 +41,7 @@ public class ProgressTracker {
             throw new InvalidEventException("event without a submissionId");
         }
         // two channels update one submission concurrently: lock the row so neither overwrites the other
-        Submission s = submissionId.length() > 36 ? null
+        Submission s = submissionId.length() > Submission.MAX_ID_LENGTH ? null
                 : Submission.findById(submissionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (s == null) {
             throw new InvalidEventException("event names submission " + abbreviated(submissionId)

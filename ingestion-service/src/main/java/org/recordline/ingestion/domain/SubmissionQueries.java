@@ -14,6 +14,7 @@ import org.recordline.commons.audit.AuditTrail;
 import org.recordline.commons.persistence.DataAccessException;
 import org.recordline.events.AuditActions;
 import org.recordline.ingestion.api.SubmissionView;
+import org.recordline.ingestion.persistence.Submission;
 
 /**
  * Reads of submissions, each audited in the transaction of the read. A submission and its steps are read by one SQL
@@ -28,8 +29,6 @@ public class SubmissionQueries {
             + " st.status, st.occurred_at, st.detail"
             + " FROM submission s LEFT JOIN submission_step st ON st.submission_id = s.id"
             + " WHERE s.id = ? ORDER BY st.id";
-    /** Longest submission id (a UUID); a longer one cannot name a submission. */
-    private static final int MAX_ID = 36;
 
     private final AgroalDataSource dataSource;
     private final AuditTrail audit;
@@ -45,7 +44,7 @@ public class SubmissionQueries {
      */
     @Transactional
     public Optional<SubmissionView> read(String id, String actor, boolean ownOnly) {
-        Snapshot s = id.length() > MAX_ID ? null : snapshot(id);
+        Snapshot s = id.length() > Submission.MAX_ID_LENGTH ? null : snapshot(id);
         if (s == null || (ownOnly && !s.view().sourceSystem().equals(actor))) {
             // a publisher cannot tell another system's submission from a missing one; the audit log can
             audit.record(AuditActions.SUBMISSION_READ, s == null ? AuditActions.FAILURE : AuditActions.DENIED, actor,

@@ -16,6 +16,9 @@ import org.recordline.ingestion.domain.SubmissionStatus;
 @Table(name = "submission")
 public class Submission extends PanacheEntityBase {
 
+    /** Length of a submission id (a UUID); a longer string cannot name a submission. */
+    public static final int MAX_ID_LENGTH = 36;
+
     @Id
     public String id;
 

@@ -16,13 +16,6 @@ public final class OperationOutcomes {
     private OperationOutcomes() {
     }
 
-    /** A single-issue outcome, as FHIR JSON. */
-    public static String single(FhirContext ctx, IssueSeverity severity, IssueType type, String diagnostics) {
-        OperationOutcome oo = new OperationOutcome();
-        oo.addIssue().setSeverity(severity).setCode(type).setDiagnostics(diagnostics);
-        return ctx.newJsonParser().encodeResourceToString(oo);
-    }
-
     /** An error outcome about one place in the submitted resource (FHIRPath {@code expression}, may be null). */
     public static String error(FhirContext ctx, IssueType type, String diagnostics, String expression) {
         OperationOutcome oo = new OperationOutcome();
@@ -35,7 +28,7 @@ public final class OperationOutcomes {
 
     /** An error outcome, as FHIR JSON. */
     public static String error(FhirContext ctx, IssueType type, String diagnostics) {
-        return single(ctx, IssueSeverity.ERROR, type, diagnostics);
+        return error(ctx, type, diagnostics, null);
     }
 
     /** An outcome listing validation issues, as FHIR JSON. */
