@@ -54,6 +54,32 @@ public final class TopicClient {
         }
     }
 
+    /**
+     * Publishes records with one producer and one flush, so that they travel in as few broker batches as possible
+     * (and a consumer gets them in one poll), and waits for every acknowledgement.
+     */
+    public void publishAll(List<ProducerRecord<String, byte[]>> records) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1000");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(4 * 1024 * 1024));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MAX_MESSAGE_BYTES));
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (ProducerRecord<String, byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> ack : acks) {
+                ack.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("publish failed", e);
+        }
+    }
+
     /** How long a read may take before it fails. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 

@@ -107,7 +107,7 @@ public final class LocalStack implements AutoCloseable {
         for (StackSettings.ServiceSpec s : settings.services()) {
             synchronized (this) {
                 ensureOpen();
-                processes.put(s.name(), launch(s));
+                processes.put(s.id(), launch(s));
                 writePids();
             }
         }
@@ -222,23 +222,42 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private Process launch(StackSettings.ServiceSpec s) {
+        return launch(s, false);
+    }
+
+    private Process launch(StackSettings.ServiceSpec s, boolean appendLog) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + settings.serviceHeap(), "-XX:+UseSerialGC",
                 "-XX:+ExitOnOutOfMemoryError",
+                // seven processes share a laptop's cores: the C1 compiler alone costs a fraction of the CPU and code
+                // cache that C2 takes while warming up, and measured faster end to end here (docs/benchmarks.md)
+                "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=48m", "-Xss512k",
                 "-Dquarkus.http.port=" + s.port(),
                 "-Dquarkus.management.port=" + s.managementPort(),
                 "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
                 "-Drecordline.db.host=127.0.0.1",
                 "-Drecordline.db.port=" + database.port(),
-                "-Dquarkus.oidc.public-key=" + tokens.publicKeyBase64(),
-                "-jar", runJar(s).toString()));
+                "-Dquarkus.oidc.public-key=" + tokens.publicKeyBase64()));
+        // extra JVM options for every service, e.g. a JFR recording: RECORDLINE_SERVICE_JVM_OPTIONS
+        String extra = System.getenv("RECORDLINE_SERVICE_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", runJar(s).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(settings.stateDir().resolve("logs").resolve(s.name() + ".log").toFile());
+                .redirectOutput(appendLog
+                        ? ProcessBuilder.Redirect.appendTo(settings.stateDir().resolve("logs").resolve(s.id() + ".log")
+                        .toFile())
+                        : ProcessBuilder.Redirect.to(settings.stateDir().resolve("logs").resolve(s.id() + ".log")
+                        .toFile()));
         // each service gets its own role's password, through the environment (not the command line, which anyone
         // on the machine can read)
         DatabaseRoles.SchemaAccess access = DatabaseRoles.of(s.name());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("RECORDLINE_DB_"));
+        // glibc gives every thread that allocates its own malloc arena (64 MB of address space, megabytes of RSS
+        // each); the JVM allocates little natively, so two arenas are plenty
+        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
         env.put("RECORDLINE_DB_USER", access.runtime());
         env.put("RECORDLINE_DB_PASSWORD", credentials.password(access.runtime()));
         if (!access.owner().equals(access.runtime())) {
@@ -253,19 +272,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
+        awaitReady(timeout, settings.services());
+    }
+
+    private void awaitReady(Duration timeout, List<StackSettings.ServiceSpec> services) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (StackSettings.ServiceSpec s : settings.services()) {
+        for (StackSettings.ServiceSpec s : services) {
             URI ready = URI.create("http://127.0.0.1:" + s.managementPort() + "/q/health/ready");
             while (true) {
                 Process p;
                 synchronized (this) {
                     ensureOpen();
-                    p = processes.get(s.name());
+                    p = processes.get(s.id());
                 }
                 if (!p.isAlive()) {
-                    throw new IllegalStateException(s.name() + " exited with code " + p.exitValue() + "; see "
-                            + logOf(s.name()));
+                    throw new IllegalStateException(s.id() + " exited with code " + p.exitValue() + "; see "
+                            + logOf(s.id()));
                 }
                 try {
                     HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(3))
@@ -277,20 +300,46 @@ public final class LocalStack implements AutoCloseable {
                     // not listening yet
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for " + s.name());
+                    throw new IllegalStateException("interrupted while waiting for " + s.id());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(s.name() + " not ready after " + timeout.toSeconds() + " s; see "
-                            + logOf(s.name()));
+                    throw new IllegalStateException(s.id() + " not ready after " + timeout.toSeconds() + " s; see "
+                            + logOf(s.id()));
                 }
                 try {
                     Thread.sleep(250);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for " + s.name());
+                    throw new IllegalStateException("interrupted while waiting for " + s.id());
                 }
             }
         }
+    }
+
+    /** Kills one service instance at once (SIGKILL), as a crash would; for fault tests. */
+    public synchronized void kill(String instanceId) {
+        Process p = processes.get(instanceId);
+        if (p == null) {
+            throw new IllegalArgumentException("no instance " + instanceId);
+        }
+        p.destroyForcibly();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts a killed service instance again and waits until it is ready. */
+    public void restart(String instanceId, Duration readyTimeout) {
+        StackSettings.ServiceSpec spec = settings.services().stream().filter(s -> s.id().equals(instanceId))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no instance " + instanceId));
+        synchronized (this) {
+            ensureOpen();
+            processes.put(instanceId, launch(spec, true));
+            writePids();
+        }
+        awaitReady(readyTimeout, List.of(spec));
     }
 
     /** The log file of a service. */

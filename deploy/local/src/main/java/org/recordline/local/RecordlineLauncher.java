@@ -70,7 +70,8 @@ public final class RecordlineLauncher {
                 usage: ./recordline up [--fresh]        start Kafka, PostgreSQL and the four services; Ctrl-C stops
                        ./recordline token --role ROLE [--user NAME] [--ttl HOURS]
                                                       print a bearer token (roles: %s)
-                       ./recordline bench [--patients N] [--clients C]
+                       ./recordline bench [--patients N] [--clients C] [--rate R] [--rate-seconds S]
+                                          [--bundles K] [--bundle-clients B] [--kill SERVICE]
                                                       start a fresh stack on free ports and measure it
                        ./recordline help              this text
                 """.formatted(String.join(", ", ROLES));

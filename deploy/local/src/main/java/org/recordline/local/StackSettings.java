@@ -24,8 +24,19 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
      * @param name           module folder and application name
      * @param port           API port
      * @param managementPort health and metrics port
+     * @param instance       1 for the first instance of the service, 2 for a second one in the same consumer group
      */
-    public record ServiceSpec(String name, int port, int managementPort) {
+    public record ServiceSpec(String name, int port, int managementPort, int instance) {
+
+        /** The first (usually only) instance of a service. */
+        public ServiceSpec(String name, int port, int managementPort) {
+            this(name, port, managementPort, 1);
+        }
+
+        /** The instance's own name: the service's name, with {@code -2}, {@code -3}... for further instances. */
+        public String id() {
+            return instance == 1 ? name : name + "-" + instance;
+        }
     }
 
     /** Every port the stack listens on, by the environment variable that moves it, in start order. */
@@ -35,7 +46,8 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
         m.put("RECORDLINE_KAFKA_CONTROLLER_PORT", controllerPort);
         m.put("RECORDLINE_DB_PORT", dbPort);
         for (ServiceSpec s : services) {
-            String prefix = "RECORDLINE_" + s.name().replace("-service", "").toUpperCase(java.util.Locale.ROOT);
+            String prefix = "RECORDLINE_" + s.id().replace("-service", "").replace('-', '_')
+                    .toUpperCase(java.util.Locale.ROOT);
             m.put(prefix + "_PORT", s.port());
             m.put(prefix + "_MANAGEMENT_PORT", s.managementPort());
         }
@@ -54,7 +66,7 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
                         service(env, "validation-service", "VALIDATION", 8082, 9082),
                         service(env, "index-service", "INDEX", 8083, 9083),
                         service(env, "audit-service", "AUDIT", 8084, 9084)),
-                env.getOrDefault("RECORDLINE_SERVICE_HEAP", "320m"));
+                env.getOrDefault("RECORDLINE_SERVICE_HEAP", "192m"));
     }
 
     private static ServiceSpec service(Map<String, String> env, String name, String prefix, int port, int mgmt) {

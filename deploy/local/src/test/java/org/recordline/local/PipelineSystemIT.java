@@ -62,7 +62,7 @@ class PipelineSystemIT {
                 new StackSettings.ServiceSpec("validation-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
                 new StackSettings.ServiceSpec("index-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
                 new StackSettings.ServiceSpec("audit-service", KafkaBroker.freePort(), KafkaBroker.freePort())),
-                "320m");
+                "192m");
         stack = new LocalStack(settings);
         stack.start(Duration.ofSeconds(240));
     }

@@ -1,6 +1,7 @@
 package org.recordline.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -8,8 +9,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.recordline.local.bench.PipelineBenchmark;
 
 /** The launcher's exit codes and where its usage goes: a script must be able to tell a mistake from success. */
 class RecordlineLauncherTest {
@@ -61,6 +64,30 @@ class RecordlineLauncherTest {
         assertEquals(2, run("bench", "--patient", "10").code());
         assertEquals(2, run("bench", "--patients", "ten").code());
         assertEquals(2, run("bench", "--clients").code());
+        assertEquals(2, run("bench", "--rate", "5001").code());
+        assertEquals(2, run("bench", "--rate-seconds", "0").code());
+        assertEquals(2, run("bench", "--bundle-clients", "65").code());
+        assertEquals(2, run("bench", "--bundles", "-1").code());
+        assertEquals(2, run("bench", "--rate", "5000", "--rate-seconds", "600").code(), "too many to track");
+    }
+
+    @Test
+    void benchOptionsHaveDefaultsAndTheirRanges() {
+        assertEquals(new PipelineBenchmark.Options(400, 16, 200, 15, 8, 40, null),
+                PipelineBenchmark.Options.parse(List.of()));
+        assertEquals(new PipelineBenchmark.Options(10, 2, 0, 1, 64, 0, "index-service"), PipelineBenchmark.Options.parse(List.of(
+                "--patients", "10", "--clients", "2", "--rate", "0", "--rate-seconds", "1", "--bundle-clients", "64",
+                "--bundles", "0", "--kill", "index-service")), "0 skips the fixed-rate and the bundle phase");
+        assertEquals(new PipelineBenchmark.Options(20_000, 32, 5_000, 20, 1, 2_000, null),
+                PipelineBenchmark.Options.parse(List.of("--patients", "20000", "--clients", "32", "--rate", "5000",
+                        "--rate-seconds", "20", "--bundle-clients", "1", "--bundles", "2000")));
+        for (List<String> wrong : List.of(List.of("--patients", "0"), List.of("--clients", "33"),
+                List.of("--rate", "-1"), List.of("--rate-seconds", "601"), List.of("--bundle-clients", "0"),
+                List.of("--bundles", "2001"), List.of("--rate"), List.of("--bundles", "many"), List.of("--skip"), List.of("--kill"),
+                List.of("--kill", "kafka"))) {
+            assertThrows(IllegalArgumentException.class, () -> PipelineBenchmark.Options.parse(wrong),
+                    String.join(" ", wrong));
+        }
     }
 
     @Test

@@ -73,7 +73,7 @@ public class FhirIntakeResource {
                     + "with the same Idempotency-Key to confirm", null))
                     .header("Retry-After", ErrorAnswers.RETRY_AFTER_SECONDS).build();
         }
-        LOG.infof("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
+        LOG.debugf("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
         return Response.accepted(SubmissionReceipt.of(s, result.replay()))
                 .location(URI.create("/submissions/" + s.id)).type(MediaType.APPLICATION_JSON).build();
     }

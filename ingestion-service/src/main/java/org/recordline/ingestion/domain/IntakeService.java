@@ -1,11 +1,21 @@
 package org.recordline.ingestion.domain;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AuditTrail;
@@ -14,34 +24,49 @@ import org.recordline.commons.outbox.OutboxRelay;
 import org.recordline.commons.outbox.OutboxWriter;
 import org.recordline.events.AuditActions;
 import org.recordline.events.EventTypes;
+import org.recordline.events.OutgoingEvent;
 import org.recordline.events.RecordIngested;
 import org.recordline.events.Topics;
 import org.recordline.ingestion.config.IngestionConfig;
 import org.recordline.ingestion.persistence.Submission;
-import org.recordline.ingestion.persistence.SubmissionStep;
+import org.recordline.ingestion.persistence.SubmissionWriter;
 
 /**
  * Records an accepted submission and its {@code ehr.ingested.v1} and audit events in one transaction (outbox), then
- * waits until the broker acknowledged them, so that a 202 always means "durably on Kafka".
+ * waits until the broker acknowledged them, so that a 202 always means "durably on Kafka". Concurrent requests share
+ * the transaction and the broker round trip (group commit), and each still waits for its own acknowledgement.
  */
 @ApplicationScoped
 public class IntakeService {
 
     private static final Logger LOG = Logger.getLogger(IntakeService.class);
+    /** Most submissions one group commit records. */
+    private static final int MAX_GROUP = 500;
+    /** A group stops growing once it holds this many characters of FHIR JSON. */
+    private static final long MAX_GROUP_CHARS = 16L * 1024 * 1024;
 
     private final OutboxWriter outbox;
     private final OutboxRelay relay;
     private final AuditTrail audit;
     private final IngestionConfig config;
     private final EventFactory events;
+    private final SubmissionWriter submissions;
+    private final DistributionSummary groupSize;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private volatile boolean writerRunning;
+    private Thread writer;
 
     public IntakeService(OutboxWriter outbox, OutboxRelay relay, AuditTrail audit, IngestionConfig config,
+                         SubmissionWriter submissions, MeterRegistry registry,
                          @ConfigProperty(name = "quarkus.application.name") String service) {
         this.outbox = outbox;
         this.relay = relay;
         this.audit = audit;
         this.config = config;
+        this.submissions = submissions;
         this.events = new EventFactory(service);
+        this.groupSize = DistributionSummary.builder("recordline.intake.group.size")
+                .description("submissions recorded by one group commit").register(registry);
     }
 
     /**
@@ -70,52 +95,198 @@ public class IntakeService {
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey));
+        boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
+        return new Intake(rec.submission(), acked, rec.replay());
+    }
+
+    private record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
+    }
+
+    /** A request waiting for the group commit. */
+    private record Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
+                           CompletableFuture<Recorded> done) {
+        Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+            this(parsed, sourceSystem, idempotencyKey, new CompletableFuture<>());
+        }
+    }
+
+    /**
+     * Group commit: the request joins the queue, and the writer thread records every submission waiting at that
+     * moment in one transaction (multi-row inserts, one batch into the outbox). Its commit wakes the relay, which
+     * publishes them in one round; each request then waits for its own acknowledgements.
+     */
+    private Recorded groupCommit(Pending p) {
+        if (!writerRunning) {
+            return recordAlone(p.parsed(), p.sourceSystem(), p.idempotencyKey());
+        }
+        queue.add(p);
         try {
-            return record(parsed, sourceSystem, idempotencyKey);
+            return p.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the submission was recorded", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    void startWriter(@Observes StartupEvent ev) {
+        writerRunning = true;
+        writer = new Thread(this::writeLoop, "intake-group-commit");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    void stopWriter(@Observes ShutdownEvent ev) {
+        writerRunning = false;
+        if (writer != null) {
+            writer.interrupt();
+            try {
+                writer.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.done().completeExceptionally(new IllegalStateException("the service is stopping"));
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (writerRunning) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            long bytes = batch.get(0).parsed().fhirJson().length();
+            Pending next;
+            while (batch.size() < MAX_GROUP && bytes < MAX_GROUP_CHARS && (next = queue.poll()) != null) {
+                batch.add(next);
+                bytes += next.parsed().fhirJson().length();
+            }
+            groupSize.record(batch.size());
+            try {
+                List<Recorded> recorded = QuarkusTransaction.requiringNew().call(() -> recordAll(batch));
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(recorded.get(i));
+                }
+            } catch (RuntimeException e) {
+                // one of them could not be recorded (a key raced by another instance, a database failure): record
+                // each on its own, so that one request's problem is that request's answer
+                for (Pending one : batch) {
+                    try {
+                        one.done().complete(recordAlone(one.parsed(), one.sourceSystem(), one.idempotencyKey()));
+                    } catch (RuntimeException alone) {
+                        one.done().completeExceptionally(alone);
+                    }
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    /** Records a group in the current transaction; returns each request's result, in order. */
+    private List<Recorded> recordAll(List<Pending> batch) {
+        List<Recorded> out = new ArrayList<>(batch.size());
+        Map<String, Recorded> byKey = new HashMap<>();
+        List<Submission> fresh = new ArrayList<>();
+        List<OutgoingEvent> events = new ArrayList<>(batch.size() * 2);
+        List<int[]> eventRanges = new ArrayList<>();
+        Instant now = Instant.now();
+        for (Pending p : batch) {
+            String keyOfKey = p.idempotencyKey() == null ? null : p.sourceSystem() + "\u0000" + p.idempotencyKey();
+            if (keyOfKey != null) {
+                Recorded earlier = byKey.get(keyOfKey);
+                if (earlier == null) {
+                    earlier = Submission.findByIdempotencyKey(p.sourceSystem(), p.idempotencyKey())
+                            .map(e -> new Recorded(e, outbox.pendingFor(e.id), true)).orElse(null);
+                }
+                if (earlier != null) {
+                    // a resend: confirms only once the earlier events are on the broker
+                    out.add(new Recorded(earlier.submission(), earlier.outboxIds(), true));
+                    eventRanges.add(null);
+                    continue;
+                }
+            }
+            Submission s = newSubmission(p.parsed(), p.sourceSystem(), p.idempotencyKey(), now);
+            fresh.add(s);
+            int from = events.size();
+            events.addAll(eventsOf(s, p.parsed()));
+            eventRanges.add(new int[] {from, events.size()});
+            Recorded r = new Recorded(s, List.of(), false);
+            out.add(r);
+            if (keyOfKey != null) {
+                byKey.put(keyOfKey, r);
+            }
+        }
+        submissions.insert(fresh, now);
+        List<Long> ids = events.isEmpty() ? List.of() : outbox.add(events);
+        Map<String, List<Long>> idsBySubmission = new HashMap<>();
+        for (int i = 0; i < out.size(); i++) {
+            int[] range = eventRanges.get(i);
+            if (range != null) {
+                List<Long> mine = List.copyOf(ids.subList(range[0], range[1]));
+                idsBySubmission.put(out.get(i).submission().id, mine);
+                out.set(i, new Recorded(out.get(i).submission(), mine, false));
+            }
+        }
+        // a replay of a submission recorded in this same group waits for that submission's events
+        for (int i = 0; i < out.size(); i++) {
+            Recorded r = out.get(i);
+            if (r.replay() && idsBySubmission.containsKey(r.submission().id)) {
+                out.set(i, new Recorded(r.submission(), idsBySubmission.get(r.submission().id), true));
+            }
+        }
+        return out;
+    }
+
+    private Submission newSubmission(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
+                                     Instant now) {
+        Submission s = new Submission();
+        s.id = UUID.randomUUID().toString();
+        s.sourceSystem = sourceSystem;
+        s.idempotencyKey = idempotencyKey;
+        s.resourceType = parsed.resourceType();
+        s.entryCount = parsed.entryCount();
+        s.sourceRecordKey = sourceSystem + "|" + (parsed.patientLocalId() != null ? parsed.patientLocalId() : s.id);
+        s.status = SubmissionStatus.RECEIVED;
+        s.receivedAt = now;
+        s.updatedAt = now;
+        return s;
+    }
+
+    private List<OutgoingEvent> eventsOf(Submission s, ParsedSubmission parsed) {
+        RecordIngested event = new RecordIngested(s.id, s.sourceSystem, s.sourceRecordKey, parsed.resourceType(),
+                parsed.entryCount(), s.receivedAt, parsed.fhirJson());
+        return List.of(
+                events.event(Topics.INGESTED, s.sourceRecordKey, EventTypes.RECORD_INGESTED, s.id, event),
+                audit.event(AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, s.sourceSystem, s.id,
+                        s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount()));
+    }
+
+    /** The path of one submission alone, with the race of two requests with one idempotency key handled. */
+    private Recorded recordAlone(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+        try {
+            return recordOne(parsed, sourceSystem, idempotencyKey);
         } catch (RuntimeException e) {
             // two requests with one key at once: the unique constraint lets one win; the other replays it
             if (idempotencyKey != null && QuarkusTransaction.requiringNew().call(() ->
                     Submission.findByIdempotencyKey(sourceSystem, idempotencyKey).isPresent())) {
-                return record(parsed, sourceSystem, idempotencyKey);
+                return recordOne(parsed, sourceSystem, idempotencyKey);
             }
             throw e;
         }
     }
 
-    private Intake record(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
-        record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
-        }
-        Recorded rec = QuarkusTransaction.requiringNew().call(() -> {
-            if (idempotencyKey != null) {
-                Optional<Submission> earlier = Submission.findByIdempotencyKey(sourceSystem, idempotencyKey);
-                if (earlier.isPresent()) {
-                    // a resend after a 503 confirms only once the earlier events are on the broker
-                    return new Recorded(earlier.get(), outbox.pendingFor(earlier.get().id), true);
-                }
-            }
-            Instant now = Instant.now();
-            Submission s = new Submission();
-            s.id = UUID.randomUUID().toString();
-            s.sourceSystem = sourceSystem;
-            s.idempotencyKey = idempotencyKey;
-            s.resourceType = parsed.resourceType();
-            s.entryCount = parsed.entryCount();
-            s.sourceRecordKey = sourceSystem + "|" + (parsed.patientLocalId() != null ? parsed.patientLocalId() : s.id);
-            s.status = SubmissionStatus.RECEIVED;
-            s.receivedAt = now;
-            s.updatedAt = now;
-            s.persist();
-            SubmissionStep.of(s.id, SubmissionStatus.RECEIVED, now,
-                    parsed.resourceType() + " with " + parsed.entryCount() + " resource(s)").persist();
-            RecordIngested event = new RecordIngested(s.id, sourceSystem, s.sourceRecordKey, parsed.resourceType(),
-                    parsed.entryCount(), now, parsed.fhirJson());
-            List<Long> ids = outbox.add(List.of(
-                    events.event(Topics.INGESTED, s.sourceRecordKey, EventTypes.RECORD_INGESTED, s.id, event),
-                    audit.event(AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, sourceSystem, s.id,
-                            s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount())));
-            return new Recorded(s, ids, false);
-        });
-        boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
-        return new Intake(rec.submission(), acked, rec.replay());
+    private Recorded recordOne(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+        return QuarkusTransaction.requiringNew().call(() -> recordAll(
+                List.of(new Pending(parsed, sourceSystem, idempotencyKey))).get(0));
     }
 }

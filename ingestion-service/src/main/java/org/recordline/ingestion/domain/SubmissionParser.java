@@ -46,9 +46,13 @@ public class SubmissionParser {
         }
         shape.check(body);
         IBaseResource resource;
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
         try {
             IParser parser = fhir.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
-            resource = parser.parseResource(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            resource = parser.parseResource(text);
         } catch (DataFormatException e) {
             throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
                     "not a valid FHIR R4 resource: " + safeMessage(e));
@@ -87,7 +91,8 @@ public class SubmissionParser {
         } else if (r instanceof Patient p) {
             patientId = localId(p, null);
         }
-        return new ParsedSubmission(r.fhirType(), entries, patientId, fhir.newJsonParser().encodeResourceToString(r));
+        // the document passes on as it arrived (one JSON object, checked strictly above): parsed once, never re-encoded
+        return new ParsedSubmission(r.fhirType(), entries, patientId, text.strip());
     }
 
     /** FHIR ids: 1-64 characters of A-Z, a-z, 0-9, '-' and '.'. */

@@ -2,6 +2,9 @@ package org.recordline.commons.outbox;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +18,9 @@ import org.recordline.events.OutgoingEvent;
 
 /**
  * Writes events to the service's {@code outbox_event} table inside the caller's transaction, so that the state change
- * and its events commit together or not at all. The {@link OutboxRelay} publishes them afterwards.
+ * and its events commit together or not at all. The {@link OutboxRelay} publishes them afterwards: a transaction
+ * that added events wakes this instance's relay when it commits, and notifies the relays of the service's other
+ * instances ({@code NOTIFY}, delivered by PostgreSQL at commit), so no event waits for a poll.
  */
 @ApplicationScoped
 public class OutboxWriter {
@@ -23,10 +28,17 @@ public class OutboxWriter {
     private static final String INSERT = "INSERT INTO outbox_event (topic, msg_key, headers, payload) "
             + "VALUES (?, ?, ?::jsonb, ?)";
 
-    private final AgroalDataSource dataSource;
+    private static final Object WAKE_REGISTERED = new Object();
 
-    public OutboxWriter(AgroalDataSource dataSource) {
+    private final AgroalDataSource dataSource;
+    private final TransactionSynchronizationRegistry transactions;
+    private final OutboxRelay relay;
+
+    public OutboxWriter(AgroalDataSource dataSource, TransactionSynchronizationRegistry transactions,
+                        OutboxRelay relay) {
         this.dataSource = dataSource;
+        this.transactions = transactions;
+        this.relay = relay;
     }
 
     /** Adds events to the outbox in one batch; returns their outbox ids, in order. */
@@ -48,10 +60,35 @@ public class OutboxWriter {
                     ids.add(keys.getLong(1));
                 }
             }
+            wakeRelayOnCommit(c);
         } catch (SQLException e) {
             throw new DataAccessException("outbox insert failed", e);
         }
         return ids;
+    }
+
+    /** Once per transaction: wake this instance's relay after the commit, and NOTIFY the other instances' relays. */
+    private void wakeRelayOnCommit(Connection c) throws SQLException {
+        if (transactions.getResource(WAKE_REGISTERED) != null) {
+            return;
+        }
+        transactions.putResource(WAKE_REGISTERED, Boolean.TRUE);
+        try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, NULL)")) {
+            notify.setString(1, relay.channel());
+            notify.execute();
+        }
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    relay.wakeUp();
+                }
+            }
+        });
     }
 
     /** Outbox ids of the events about {@code submissionId} that the broker has not acknowledged yet. */

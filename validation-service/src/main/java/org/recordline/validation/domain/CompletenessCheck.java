@@ -7,7 +7,11 @@ import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hl7.fhir.r4.model.Resource;
 import org.jboss.logging.Logger;
@@ -29,7 +33,8 @@ import org.recordline.validation.persistence.QuarantinedRecord;
 
 /**
  * Checks an ingested submission for completeness and routes it: to {@code ehr.validated.v1}, or into the quarantine
- * and onto {@code ehr.quarantined.v1}. State, events and the idempotency record commit in one transaction.
+ * and onto {@code ehr.quarantined.v1}. State, events and the idempotency records of a whole poll commit in one
+ * transaction.
  */
 @ApplicationScoped
 public class CompletenessCheck {
@@ -55,12 +60,38 @@ public class CompletenessCheck {
         this.events = new EventFactory(service);
     }
 
-    /** Checks one ingested submission, once per event id. */
-    @Transactional
-    public Verdict check(String eventId, RecordIngested in) {
-        if (!processed.firstDelivery(CONSUMER, eventId)) {
-            return Verdict.DUPLICATE;
+    /**
+     * An ingested submission as consumed.
+     *
+     * @param eventId the event's CloudEvents id (the idempotency key)
+     * @param record  the event
+     */
+    public record Ingested(String eventId, RecordIngested record) {
+    }
+
+    /**
+     * Checks a poll's worth of ingested submissions in the caller's transaction, each once per event id: one
+     * statement claims the event ids, one batch adds every outgoing event to the outbox.
+     *
+     * @return how many were validated, quarantined and skipped as duplicates
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Map<String, Integer> checkAll(List<Ingested> batch) {
+        Set<String> fresh = processed.firstDeliveries(CONSUMER, batch.stream().map(Ingested::eventId).toList());
+        Map<String, Integer> outcomes = new HashMap<>();
+        List<OutgoingEvent> out = new ArrayList<>(batch.size() * 2);
+        for (Ingested i : batch) {
+            Verdict v = fresh.remove(i.eventId()) ? check(i.record(), out) : Verdict.DUPLICATE;
+            outcomes.merge(v.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
         }
+        if (!out.isEmpty()) {
+            outbox.add(out);
+        }
+        return outcomes;
+    }
+
+    /** Checks one submission and adds its events to {@code out}. */
+    private Verdict check(RecordIngested in, List<OutgoingEvent> out) {
         List<ValidationIssue> issues;
         try {
             issues = CompletenessRules.check((Resource) fhir.newJsonParser().parseResource(in.fhir()));
@@ -70,14 +101,12 @@ public class CompletenessCheck {
         }
         Instant now = Instant.now();
         List<ValidationIssue> blocking = issues.stream().filter(ValidationIssue::blocking).toList();
-        List<OutgoingEvent> out = new ArrayList<>(2);
         if (blocking.isEmpty()) {
             out.add(events.event(Topics.VALIDATED, in.sourceRecordKey(), EventTypes.RECORD_VALIDATED,
                     in.submissionId(), new RecordValidated(in.submissionId(), in.sourceSystem(),
                             in.sourceRecordKey(), now, issues, in.fhir())));
             out.add(audit.event(AuditActions.RECORD_VALIDATED, AuditActions.SUCCESS, "validation-service",
                     in.submissionId(), in.sourceRecordKey(), "ingest", "warnings=" + issues.size()));
-            outbox.add(out);
             return Verdict.VALIDATED;
         }
         QuarantinedRecord q = new QuarantinedRecord();
@@ -96,7 +125,6 @@ public class CompletenessCheck {
         out.add(audit.event(AuditActions.RECORD_QUARANTINED, AuditActions.SUCCESS, "validation-service",
                 in.submissionId(), in.sourceRecordKey(), "ingest",
                 "rules=" + String.join(",", blocking.stream().map(ValidationIssue::rule).toList())));
-        outbox.add(out);
         LOG.infof("submission %s quarantined: %d blocking issue(s)", in.submissionId(), blocking.size());
         return Verdict.QUARANTINED;
     }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
@@ -145,6 +148,54 @@ class CompletenessCheckFlowTest {
             assertTrue(dead.stream().allMatch(r -> TopicClient.header(r, "dead-letter-reason") != null));
         });
         assertEquals(List.of(), on(Topics.QUARANTINED, submissionId), "only the poison went astray");
+    }
+
+    @Inject
+    MeterRegistry registry;
+
+    private static ProducerRecord<String, byte[]> ingested(String key, String submissionId, String fhir) {
+        RecordIngested in = new RecordIngested(submissionId, "ehr-test", key, "Patient", 1, Instant.now(), fhir);
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.INGESTED, key, EventCodec.encode(in));
+        EventFixtures.headers(UUID.randomUUID().toString(), EventTypes.RECORD_INGESTED, submissionId)
+                .forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return r;
+    }
+
+    @Test
+    void aPoisonRecordInTheMiddleOfABatchIsDeadLetteredAloneAndItsNeighboursAreAppliedOnceInOrder() {
+        String key = "ehr-test|batch-" + UUID.randomUUID();
+        List<String> good = new java.util.ArrayList<>();
+        List<ProducerRecord<String, byte[]>> batch = new java.util.ArrayList<>();
+        String poison = "p".repeat(60);
+        for (int i = 0; i < 30; i++) {
+            if (i == 15) {
+                // decodes, and fails only when applied: the quarantine keeps submission ids of at most 36 characters
+                batch.add(ingested(key, poison, fixture("patient-incomplete.json")));
+            }
+            String id = UUID.randomUUID().toString();
+            good.add(id);
+            batch.add(ingested(key, id, fixture("patient-complete.json")));
+        }
+        topics().publishAll(batch);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> on(Topics.QUARANTINED, poison).isEmpty()
+                && topics().find(Topics.deadLetterOf(Topics.INGESTED), r -> key.equals(r.key())).size() == 1);
+        var dead = topics().find(Topics.deadLetterOf(Topics.INGESTED), r -> key.equals(r.key()));
+        assertEquals(poison, TopicClient.header(dead.get(0), "ce_correlationid"), "only the poison is dead-lettered");
+        assertTrue(TopicClient.header(dead.get(0), "dead-letter-reason").contains("22001"),
+                "the reason names the failure: " + TopicClient.header(dead.get(0), "dead-letter-reason"));
+
+        // every neighbour validated exactly once, in the order published (one key, one partition); the marker after
+        // them on the same partition makes any second outcome visible
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                topics().find(Topics.VALIDATED, r -> key.equals(r.key())).size() >= good.size());
+        awaitMarkerOn(Topics.VALIDATED, key);
+        java.util.Set<String> goodIds = new java.util.HashSet<>(good);
+        List<String> validated = topics().find(Topics.VALIDATED, r -> key.equals(r.key())).stream()
+                .map(r -> TopicClient.header(r, "ce_correlationid")).filter(goodIds::contains).toList();
+        assertEquals(good, validated);
+        assertTrue(registry.find("recordline.consumer.batch.size").tag("topic", Topics.INGESTED).summary().max() > 1,
+                "the records were consumed in batches");
     }
 
     @Test

@@ -103,6 +103,11 @@ public final class JsonShapeCheck {
                     if (depth == 1) {
                         inEntries = false;
                     }
+                    if (depth == 0 && p.nextToken() != null) {
+                        // the document is passed on as it arrived: it must be exactly one JSON object
+                        throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
+                                "content after the end of the JSON object", null);
+                    }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     int length = p.getTextLength();

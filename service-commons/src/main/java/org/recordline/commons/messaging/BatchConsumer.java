@@ -1,0 +1,105 @@
+package org.recordline.commons.messaging;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.recordline.commons.persistence.DatabaseProbe;
+
+/**
+ * Applies the records of one poll in one database transaction: the one mechanism every Recordline consumer uses.
+ *
+ * <ul>
+ *   <li>Each record is decoded first; one that does not decode is poison.</li>
+ *   <li>The decoded events are applied together in one transaction ({@link BatchHandler#apply}). A transient failure
+ *       (database or broker unreachable, serialisation conflict, or any failure while the database is unreachable)
+ *       retries the whole batch until it succeeds ({@link ConsumerRetry}): an outage pauses the partitions, it never
+ *       dead-letters good records.</li>
+ *   <li>Any other failure means a poison record is in the batch: the batch is split in halves, each applied in its own
+ *       transaction, recursively, until the failing record stands alone. Only that record is dead-lettered, with its
+ *       reason; its neighbours are applied, in their order.</li>
+ *   <li>Dead letters are sent after the good records committed, and the method returns only then: the connector
+ *       commits the poll's offsets after it returns, so a crash at any point redelivers, and idempotency skips what
+ *       was applied.</li>
+ * </ul>
+ *
+ * Records of one partition keep their order (a poll returns them in offset order and halves are applied left to
+ * right), so events with one key are applied in the order they were published.
+ */
+@ApplicationScoped
+public class BatchConsumer {
+
+    private static final Logger LOG = Logger.getLogger(BatchConsumer.class);
+
+    private final MeterRegistry registry;
+    private final DatabaseProbe database;
+    private final DeadLetters deadLetters;
+    private final int transactionTimeoutSeconds;
+
+    public BatchConsumer(MeterRegistry registry, DatabaseProbe database, DeadLetters deadLetters,
+                         @ConfigProperty(name = "recordline.consumer.transaction-timeout", defaultValue = "120")
+                         int transactionTimeoutSeconds) {
+        this.registry = registry;
+        this.database = database;
+        this.deadLetters = deadLetters;
+        this.transactionTimeoutSeconds = transactionTimeoutSeconds;
+    }
+
+    /** A decoded record. */
+    private record Decoded<T>(ConsumerRecord<String, byte[]> record, T event) {
+    }
+
+    /** Decodes and applies {@code records} with {@code handler}; returns once they are applied or dead-lettered. */
+    public <T> void process(ConsumerRecords<String, byte[]> records, BatchHandler<T> handler) {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<Decoded<T>> decoded = new ArrayList<>(records.count());
+        List<DeadLetters.DeadLetter> dead = new ArrayList<>();
+        String topic = null;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            topic = r.topic();
+            try {
+                decoded.add(new Decoded<>(r, handler.decode(r)));
+            } catch (RuntimeException e) {
+                dead.add(new DeadLetters.DeadLetter(r, e));
+            }
+        }
+        DistributionSummary.builder("recordline.consumer.batch.size").description("records per applied poll")
+                .tag("topic", topic).register(registry).record(records.count());
+        applyIsolating(decoded, handler, dead);
+        if (!dead.isEmpty()) {
+            deadLetters.send(dead);
+            for (DeadLetters.DeadLetter d : dead) {
+                registry.counter("recordline.consumer.failed", "topic", d.record().topic()).increment();
+            }
+        }
+    }
+
+    private <T> void applyIsolating(List<Decoded<T>> batch, BatchHandler<T> handler,
+                                    List<DeadLetters.DeadLetter> dead) {
+        PoisonIsolation.apply(batch, part -> {
+            String topic = part.get(0).record().topic();
+            List<T> events = part.stream().map(Decoded::event).toList();
+            // a failure while the database is unreachable is an outage, never a reason to dead-letter a record
+            Map<String, Integer> outcomes = ConsumerRetry.run("processing of " + topic,
+                    () -> QuarkusTransaction.requiringNew().timeout(transactionTimeoutSeconds)
+                            .call(() -> handler.apply(events)),
+                    failure -> !database.reachable());
+            outcomes.forEach((outcome, n) -> registry.counter("recordline.consumer.processed", "topic", topic,
+                    "outcome", outcome).increment(n));
+        }, (poison, failure) -> {
+            ConsumerRecord<String, byte[]> r = poison.record();
+            LOG.warnf("record %s-%d@%d is poison: %s", r.topic(), r.partition(), r.offset(),
+                    DeadLetters.reason(failure));
+            dead.add(new DeadLetters.DeadLetter(r, failure));
+        });
+    }
+}
