@@ -276,9 +276,12 @@ public final class PipelineBenchmark {
                     for (int i = client; i < patients; i += clients) {
                         String body = template.replace("pat-complete-1", "bench-" + i)
                                 .replace("MRN-100001", "BENCH-" + i);
-                        String id = post(url, token,
-                                HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)),
-                                accept, failures);
+                        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                        // with --kill, each client acts as a careful EHR: one Idempotency-Key per document, resent
+                        // until acknowledged, so a crash may cost time but never a second submission
+                        String id = options.kill() == null
+                                ? post(url, token, HttpRequest.BodyPublishers.ofByteArray(bytes), accept, failures)
+                                : postUntilAcknowledged(url, token, bytes, "bench-" + i, accept, failures);
                         if (id != null) {
                             ids.add(id);
                         }
@@ -304,6 +307,15 @@ public final class PipelineBenchmark {
                 done == ids.size() ? "all" : done + " of them", drainSecs, perSecond(done, drainSecs));
         if (failures.total() > 0) {
             System.out.println("  answers other than 202, or none: " + failures);
+        }
+        if (options.kill() != null) {
+            // a document recorded twice would show as a filed submission whose id no client was ever given
+            java.util.Set<String> given = new java.util.HashSet<>(ids);
+            long unasked = changedAt.keySet().stream().filter(id -> !given.contains(id)).count();
+            System.out.printf("  %d documents, %d acknowledged; submissions filed that no answer named: %d%n",
+                    patients, ids.size(), unasked);
+            row("with --kill: documents / acknowledged / filed but never named in an answer", patients + " / "
+                    + ids.size() + " / " + unasked);
         }
         List<Long> endToEnd = endToEnd(ids, sentAt);
         System.out.println("  POST /fhir until broker ack (ms): " + summary(accept));
@@ -641,6 +653,39 @@ public final class PipelineBenchmark {
         return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/fhir+json")
                 .POST(body).build();
+    }
+
+    /**
+     * POSTs with an {@code Idempotency-Key} and resends (every 250 ms, for up to 3 minutes) while the answer is
+     * missing or a 5xx; the submission id of the 202, or null. Every resend is counted in {@code failures}.
+     */
+    private String postUntilAcknowledged(String url, String token, byte[] body, String key, List<Long> latencies,
+                                         Failures failures) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/fhir+json")
+                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            try {
+                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                String id = r.statusCode() == 202 ? submissionId(r.body()) : null;
+                if (id != null) {
+                    latencies.add((System.nanoTime() - start) / 1_000_000);
+                    sentAt.putIfAbsent(id, start);
+                    acknowledged.add(id);
+                    return id;
+                }
+                failures.add("HTTP " + r.statusCode() + " (resent)");
+                if (r.statusCode() < 500) {
+                    return null;
+                }
+            } catch (IOException e) {
+                failures.add(e.getClass().getSimpleName() + " (resent)");
+            }
+            Thread.sleep(250);
+        }
+        return null;
     }
 
     /** POSTs and waits for the answer; the submission id of a 202, or null (counted in {@code failures}). */
