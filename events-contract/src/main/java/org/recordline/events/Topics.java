@@ -21,8 +21,11 @@ public final class Topics {
     /** Suffix of the dead-letter topic of each topic a service consumes. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
-    /** Partitions each topic is created with by the local launcher and the test broker. */
-    public static final int DEFAULT_PARTITIONS = 3;
+    /**
+     * Partitions each topic is created with (the local launcher, the test broker, and the Kubernetes topics): the most
+     * instances of one consumer service that share its work. Twelve allow 2, 3, 4, 6 or 12 instances an even share.
+     */
+    public static final int DEFAULT_PARTITIONS = 12;
 
     /**
      * Largest record any topic accepts (bytes, before compression). Synthea patient bundles are 0.9-1.4 MB; FHIR

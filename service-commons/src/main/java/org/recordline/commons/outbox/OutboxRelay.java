@@ -91,6 +91,8 @@ public class OutboxRelay {
     private final String dbUser;
     private final Optional<String> dbPassword;
     private final Map<Long, CompletableFuture<Boolean>> waiters = new ConcurrentHashMap<>();
+    /** Completed (and replaced) whenever a relay of this service reports a finished round. */
+    private volatile CompletableFuture<Void> nextPublication = new CompletableFuture<>();
     private volatile boolean running;
     private volatile boolean leader;
     private volatile KafkaProducer<String, byte[]> producer;
@@ -186,14 +188,19 @@ public class OutboxRelay {
                 if (left <= 0) {
                     return false;
                 }
+                // on a standby instance the leader publishes: its NOTIFY after each round ends the wait early
+                CompletableFuture<?> wake = leader ? all : CompletableFuture.anyOf(all, nextPublication);
                 try {
-                    all.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), TimeUnit.NANOSECONDS);
-                    return futures.stream().allMatch(CompletableFuture::join);
+                    wake.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    // published by another instance (or before this waiter registered): look at the table
-                    if (pending(outboxIds).isEmpty()) {
-                        return true;
-                    }
+                    // fall through to the table
+                }
+                if (all.isDone()) {
+                    return futures.stream().allMatch(CompletableFuture::join);
+                }
+                // published by another instance (or before this waiter registered): look at the table
+                if (pending(outboxIds).isEmpty()) {
+                    return true;
                 }
             }
         } catch (InterruptedException e) {
@@ -344,6 +351,11 @@ public class OutboxRelay {
                     del.setArray(1, c.createArrayOf("bigint", acknowledged.toArray()));
                     del.executeUpdate();
                 }
+                // tell the standby instances, whose requests may wait for these rows (delivered at commit)
+                try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, NULL)")) {
+                    notify.setString(1, channel + "_published");
+                    notify.execute();
+                }
             }
             if (!refused.isEmpty()) {
                 try (PreparedStatement bury = c.prepareStatement(BURY)) {
@@ -377,6 +389,7 @@ public class OutboxRelay {
             try (Connection c = openSession()) {
                 try (var st = c.createStatement()) {
                     st.execute("LISTEN " + channel);
+                    st.execute("LISTEN " + channel + "_published");
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 backoff = 200;
@@ -389,8 +402,14 @@ public class OutboxRelay {
                         }
                     }
                     PGNotification[] notes = pg.getNotifications((int) config.pollInterval().toMillis());
-                    if (notes != null && notes.length > 0) {
-                        wakeUp();
+                    for (PGNotification note : notes == null ? new PGNotification[0] : notes) {
+                        if (note.getName().equals(channel)) {
+                            wakeUp();
+                        } else {
+                            CompletableFuture<Void> done = nextPublication;
+                            nextPublication = new CompletableFuture<>();
+                            done.complete(null);
+                        }
                     }
                 }
             } catch (SQLException | RuntimeException e) {
