@@ -1,5 +1,6 @@
 package org.recordline.local;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,20 +150,14 @@ class PipelineScaleOutIT {
         // every submission reaches the record-change topic (awaited, not assumed)
         TopicClient topics = new TopicClient(stack.broker().bootstrapServers());
         Map<String, List<ConsumerRecord<String, byte[]>>> changes = new HashMap<>();
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (true) {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             changes.clear();
             for (ConsumerRecord<String, byte[]> r : topics.readAll(Topics.RECORD_CHANGES)) {
                 changes.computeIfAbsent(TopicClient.header(r, CloudEventHeaders.CORRELATION_ID),
                         k -> new ArrayList<>()).add(r);
             }
-            if (changes.keySet().containsAll(all)) {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "not every submission was indexed within 4 minutes: "
-                    + all.stream().filter(id -> !changes.containsKey(id)).count() + " missing");
-            Thread.sleep(1000);
-        }
+            return changes.keySet().containsAll(all);
+        });
 
         // nothing doubled: one record-change event (one CloudEvents id) per submission, however often delivered
         for (String id : all) {
@@ -207,8 +202,8 @@ class PipelineScaleOutIT {
                     + " GROUP BY submission_id, status HAVING count(*) > 1) d"));
             assertEquals(all.size(), count(st, "SELECT count(*) FROM ingestion.submission WHERE status = 'INDEXED'"));
             assertEquals(3L * all.size(), count(st, "SELECT count(*) FROM ingestion.submission_step"));
-            await(() -> count(st, "SELECT count(*) FROM audit.audit_entry WHERE action = 'record.indexed'")
-                    == all.size(), "every filing audited");
+            await("every filing audited").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    count(st, "SELECT count(*) FROM audit.audit_entry WHERE action = 'record.indexed'") == all.size());
             Map<String, Long> perAction = new LinkedHashMap<>();
             try (ResultSet rs = st.executeQuery("SELECT action, count(*), count(DISTINCT submission_id) "
                     + "FROM audit.audit_entry WHERE submission_id IS NOT NULL GROUP BY action")) {
@@ -233,18 +228,6 @@ class PipelineScaleOutIT {
         try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!check.holds()) {
-            assertTrue(System.nanoTime() < deadline, what + ": not within 2 minutes");
-            Thread.sleep(500);
         }
     }
 }

@@ -9,7 +9,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -47,10 +46,6 @@ public class SourceRecord extends PanacheEntityBase {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
-
-    public static Optional<SourceRecord> findByKey(String sourceRecordKey) {
-        return find("sourceRecordKey", sourceRecordKey).firstResultOptional();
-    }
 
     public static List<SourceRecord> ofPerson(String enterprisePersonId) {
         return list("enterprisePersonId = ?1 order by id", enterprisePersonId);

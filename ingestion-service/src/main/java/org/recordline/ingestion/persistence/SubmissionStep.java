@@ -32,13 +32,4 @@ public class SubmissionStep extends PanacheEntityBase {
     public Instant occurredAt;
 
     public String detail;
-
-    public static SubmissionStep of(String submissionId, SubmissionStatus status, Instant at, String detail) {
-        SubmissionStep s = new SubmissionStep();
-        s.submissionId = submissionId;
-        s.status = status;
-        s.occurredAt = at;
-        s.detail = detail;
-        return s;
-    }
 }

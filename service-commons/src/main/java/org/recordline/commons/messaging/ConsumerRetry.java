@@ -104,7 +104,8 @@ public final class ConsumerRetry {
         return rootCause(t).getClass().getSimpleName();
     }
 
-    private static Throwable rootCause(Throwable t) {
+    /** The innermost cause of {@code t} (cause chains are followed at most 32 deep, so a cycle ends). */
+    static Throwable rootCause(Throwable t) {
         Throwable c = t;
         for (int depth = 0; c.getCause() != null && c.getCause() != c && depth < MAX_CAUSE_DEPTH; depth++) {
             c = c.getCause();

@@ -94,7 +94,7 @@ public class DeadLetters {
                 out.headers().add(h.key(), h.value());
             }
         }
-        Throwable cause = rootCause(d.failure());
+        Throwable cause = ConsumerRetry.rootCause(d.failure());
         add(out, "dead-letter-reason", reason(d.failure()));
         add(out, "dead-letter-cause", cause.getClass().getName());
         add(out, "dead-letter-exception-class-name", d.failure().getClass().getName());
@@ -119,7 +119,7 @@ public class DeadLetters {
         if (invalid != null) {
             text = invalid.getMessage();
         } else {
-            Throwable cause = rootCause(failure);
+            Throwable cause = ConsumerRetry.rootCause(failure);
             StringBuilder b = new StringBuilder(failure.getClass().getSimpleName());
             if (failure instanceof DataAccessException) {
                 b.append(": ").append(failure.getMessage());
@@ -147,13 +147,5 @@ public class DeadLetters {
             }
         }
         return null;
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        for (int depth = 0; c.getCause() != null && c.getCause() != c && depth < 32; depth++) {
-            c = c.getCause();
-        }
-        return c;
     }
 }

@@ -18,8 +18,6 @@ import java.util.Set;
 @ApplicationScoped
 public class ProcessedEvents {
 
-    private static final String CLAIM = "INSERT INTO processed_event (consumer, event_id) VALUES (?, ?) "
-            + "ON CONFLICT DO NOTHING";
 
     private static final String CLAIM_ALL = "INSERT INTO processed_event (consumer, event_id) "
             + "SELECT ?, e FROM unnest(?::varchar[]) AS e ON CONFLICT DO NOTHING RETURNING event_id";
@@ -28,22 +26,6 @@ public class ProcessedEvents {
 
     public ProcessedEvents(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
-    }
-
-    /**
-     * Records that {@code consumer} applies {@code eventId} now.
-     *
-     * @return true the first time, false if the event was applied before (then the caller must do nothing)
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public boolean firstDelivery(String consumer, String eventId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            ps.setString(1, consumer);
-            ps.setString(2, eventId);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new DataAccessException("processed-event claim failed", e);
-        }
     }
 
     /**

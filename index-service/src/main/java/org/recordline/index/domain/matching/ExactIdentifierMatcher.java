@@ -57,12 +57,6 @@ public class ExactIdentifierMatcher {
         }
     }
 
-    /** Locks ({@link #lock}) and decides the person of {@code patient}; must run inside the filing transaction. */
-    public MatchDecision match(PatientIdentity patient) {
-        lock(List.of(patient));
-        return matchLocked(patient);
-    }
-
     /**
      * Decides the person of {@code patient}, whose locks this transaction holds ({@link #lock}): the source record
      * seen before, else the oldest person sharing an identifier, else a new person.
