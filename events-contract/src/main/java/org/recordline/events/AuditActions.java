@@ -11,6 +11,7 @@ public final class AuditActions {
     public static final String RECORD_INDEXED = "record.indexed";
     public static final String RECORD_READ = "record.read";
     public static final String AUDIT_READ = "audit.read";
+    public static final String RULE_PACK_LOADED = "rule-pack.loaded";
     public static final String ACCESS_DENIED = "access.denied";
 
     public static final String SUCCESS = "success";

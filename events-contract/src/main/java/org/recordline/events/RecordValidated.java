@@ -1,5 +1,6 @@
 package org.recordline.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Instant;
@@ -14,8 +15,17 @@ import java.util.List;
  * @param validatedAt     when the check finished
  * @param warnings        non-blocking findings (severity warning or information)
  * @param fhir            the submission as FHIR JSON (a JSON object)
+ * @param completeness    share of the applicable rule-pack rules the submission met, 0 to 1; optional (added in
+ *                        place, absent from earlier events)
  */
 public record RecordValidated(String submissionId, String sourceSystem, String sourceRecordKey, Instant validatedAt,
                               List<ValidationIssue> warnings,
-                              @JsonRawValue @JsonDeserialize(using = RawJsonDeserializer.class) String fhir) {
+                              @JsonRawValue @JsonDeserialize(using = RawJsonDeserializer.class) String fhir,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Double completeness) {
+
+    /** A validated submission without a completeness score (events written before the score existed). */
+    public RecordValidated(String submissionId, String sourceSystem, String sourceRecordKey, Instant validatedAt,
+                           List<ValidationIssue> warnings, String fhir) {
+        this(submissionId, sourceSystem, sourceRecordKey, validatedAt, warnings, fhir, null);
+    }
 }

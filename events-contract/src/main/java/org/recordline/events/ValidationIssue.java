@@ -1,5 +1,6 @@
 package org.recordline.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Set;
 
 /**
@@ -14,8 +15,12 @@ import java.util.Set;
  * @param rule       Recordline's id of the rule that found it, e.g. {@code patient-birthdate}
  * @param expression FHIRPath of the element concerned, e.g. {@code Bundle.entry[3].resource.birthDate}
  * @param message    human-readable explanation; never contains patient data
+ * @param pack       the rule pack and its version that holds the rule, e.g. {@code recordline-core@2026.11.1};
+ *                   absent for findings of the built-in layers (conformance, code checks). Added in place: an
+ *                   optional field, so readers of earlier events are unaffected.
  */
-public record ValidationIssue(String severity, String code, String rule, String expression, String message) {
+public record ValidationIssue(String severity, String code, String rule, String expression, String message,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String pack) {
 
     /** FHIR {@code IssueSeverity} codes, the only severities the contract accepts. */
     public static final Set<String> SEVERITIES = Set.of("fatal", "error", "warning", "information");
@@ -25,6 +30,16 @@ public record ValidationIssue(String severity, String code, String rule, String 
             throw new InvalidEventException("validation issue severity must be one of fatal, error, warning, "
                     + "information; got " + (severity == null ? "none" : quoted(severity)));
         }
+    }
+
+    /** A finding of a built-in layer, which belongs to no rule pack. */
+    public ValidationIssue(String severity, String code, String rule, String expression, String message) {
+        this(severity, code, rule, expression, message, null);
+    }
+
+    /** The same finding with another severity (a pack may lower or raise a layer's findings). */
+    public ValidationIssue withSeverity(String newSeverity) {
+        return new ValidationIssue(newSeverity, code, rule, expression, message, pack);
     }
 
     /** Whether this issue blocks the record: everything but {@code warning} and {@code information}. */

@@ -1,7 +1,5 @@
 package org.recordline.validation.domain;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.DataFormatException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.hl7.fhir.r4.model.Resource;
 import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AuditTrail;
 import org.recordline.commons.messaging.EventFactory;
@@ -28,11 +25,13 @@ import org.recordline.events.RecordQuarantined;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
 import org.recordline.events.ValidationIssue;
-import org.recordline.validation.domain.rules.CompletenessRules;
+import org.recordline.validation.review.Review;
+import org.recordline.validation.rules.RulePack;
+import org.recordline.validation.rules.RulePacks;
 import org.recordline.validation.persistence.QuarantinedRecord;
 
 /**
- * Checks an ingested submission for completeness and routes it: to {@code ehr.validated.v1}, or into the quarantine
+ * Reviews an ingested submission ({@link Review}: filing, conformance, code checks, rule packs) and routes it: to {@code ehr.validated.v1}, or into the quarantine
  * and onto {@code ehr.quarantined.v1}. State, events and the idempotency records of a whole poll commit in one
  * transaction.
  */
@@ -45,15 +44,17 @@ public class CompletenessCheck {
     /** What the check decided. */
     public enum Verdict { VALIDATED, QUARANTINED, DUPLICATE }
 
-    private final FhirContext fhir;
+    private final Review review;
+    private final RulePacks packs;
     private final ProcessedEvents processed;
     private final OutboxWriter outbox;
     private final AuditTrail audit;
     private final EventFactory events;
 
-    public CompletenessCheck(FhirContext fhir, ProcessedEvents processed, OutboxWriter outbox, AuditTrail audit,
-                             @ConfigProperty(name = "quarkus.application.name") String service) {
-        this.fhir = fhir;
+    public CompletenessCheck(Review review, RulePacks packs, ProcessedEvents processed, OutboxWriter outbox,
+                             AuditTrail audit, @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.review = review;
+        this.packs = packs;
         this.processed = processed;
         this.outbox = outbox;
         this.audit = audit;
@@ -80,8 +81,9 @@ public class CompletenessCheck {
         Set<String> fresh = processed.firstDeliveries(CONSUMER, batch.stream().map(Ingested::eventId).toList());
         Map<String, Integer> outcomes = new HashMap<>();
         List<OutgoingEvent> out = new ArrayList<>(batch.size() * 2);
+        List<RulePack> inForce = fresh.isEmpty() ? List.of() : packs.current();
         for (Ingested i : batch) {
-            Verdict v = fresh.remove(i.eventId()) ? check(i.record(), out) : Verdict.DUPLICATE;
+            Verdict v = fresh.remove(i.eventId()) ? check(i.record(), inForce, out) : Verdict.DUPLICATE;
             outcomes.merge(v.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
         }
         if (!out.isEmpty()) {
@@ -91,20 +93,15 @@ public class CompletenessCheck {
     }
 
     /** Checks one submission and adds its events to {@code out}. */
-    private Verdict check(RecordIngested in, List<OutgoingEvent> out) {
-        List<ValidationIssue> issues;
-        try {
-            issues = CompletenessRules.check((Resource) fhir.newJsonParser().parseResource(in.fhir()));
-        } catch (DataFormatException | ClassCastException e) {
-            issues = List.of(new ValidationIssue("fatal", "structure", "fhir-parse", null,
-                    "the submission is not parseable FHIR R4"));
-        }
+    private Verdict check(RecordIngested in, List<RulePack> inForce, List<OutgoingEvent> out) {
         Instant now = Instant.now();
-        List<ValidationIssue> blocking = issues.stream().filter(ValidationIssue::blocking).toList();
+        Review.Outcome outcome = review.review(in.sourceSystem(), in.fhir(), inForce, now);
+        List<ValidationIssue> issues = outcome.issues();
+        List<ValidationIssue> blocking = outcome.blocking();
         if (blocking.isEmpty()) {
             out.add(events.event(Topics.VALIDATED, in.sourceRecordKey(), EventTypes.RECORD_VALIDATED,
                     in.submissionId(), new RecordValidated(in.submissionId(), in.sourceSystem(),
-                            in.sourceRecordKey(), now, issues, in.fhir())));
+                            in.sourceRecordKey(), now, issues, in.fhir(), outcome.completeness())));
             out.add(audit.event(AuditActions.RECORD_VALIDATED, AuditActions.SUCCESS, "validation-service",
                     in.submissionId(), in.sourceRecordKey(), "ingest", "warnings=" + issues.size()));
             return Verdict.VALIDATED;

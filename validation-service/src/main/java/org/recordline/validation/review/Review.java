@@ -1,0 +1,135 @@
+package org.recordline.validation.review;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.Resource;
+import org.recordline.events.ValidationIssue;
+import org.recordline.validation.codes.CodeChecks;
+import org.recordline.validation.conformance.fast.FastConformance;
+import org.recordline.validation.rules.RuleEngine;
+import org.recordline.validation.rules.RulePack;
+
+/**
+ * The review of one submission, in layers, each adding OperationOutcome-shaped findings:
+ * <ol>
+ *   <li>filing: one Patient, so the record can be filed under a person ({@link FilingRules});</li>
+ *   <li>conformance to the FHIR R4 base specification, by the fast path compiled from the StructureDefinitions
+ *   ({@link FastConformance}), when enabled;</li>
+ *   <li>code checks that need no terminology server ({@link CodeChecks}), at the severity the rule packs give
+ *   them;</li>
+ *   <li>the completeness and timeliness rules of every rule pack in force ({@link RuleEngine}).</li>
+ * </ol>
+ * A submission passes when no finding is an error or fatal. Pure: no database, no broker; thread-safe.
+ */
+public final class Review {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FhirContext fhir;
+    private final FastConformance conformance;
+    private final RuleEngine rules;
+
+    /**
+     * What the review found.
+     *
+     * @param issues       every finding
+     * @param completeness share of applicable rule-pack rules met, 0 to 1; null when the document was unreadable
+     */
+    public record Outcome(List<ValidationIssue> issues, Double completeness) {
+
+        /** Whether the submission may go on to the index. */
+        public boolean passed() {
+            return issues.stream().noneMatch(ValidationIssue::blocking);
+        }
+
+        /** The findings that hold it back. */
+        public List<ValidationIssue> blocking() {
+            return issues.stream().filter(ValidationIssue::blocking).toList();
+        }
+    }
+
+    /**
+     * @param conformance the fast conformance path, or null to leave conformance out (tests of other layers)
+     */
+    public Review(FhirContext fhir, FastConformance conformance, RuleEngine rules) {
+        this.fhir = fhir;
+        this.conformance = conformance;
+        this.rules = rules;
+    }
+
+    /** Reviews {@code document} (FHIR JSON) from {@code sourceSystem} against {@code packs}. */
+    public Outcome review(String sourceSystem, String document, List<RulePack> packs, Instant now) {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(document);
+        } catch (JsonProcessingException e) {
+            tree = null;
+        }
+        if (tree == null || !tree.isObject()) {
+            return new Outcome(List.of(new ValidationIssue("fatal", "structure", "fhir-parse", null,
+                    "the submission is not a JSON object")), null);
+        }
+        Resource resource;
+        try {
+            resource = (Resource) fhir.newJsonParser().parseResource(document);
+        } catch (DataFormatException | ClassCastException e) {
+            resource = null;
+        }
+        List<ValidationIssue> issues = new ArrayList<>();
+        if (resource == null) {
+            // the layers that read the JSON tree still say precisely where it goes wrong
+            issues.add(new ValidationIssue("fatal", "structure", "fhir-parse", null,
+                    "the submission is not parseable FHIR R4"));
+        } else {
+            issues.addAll(FilingRules.check(resource));
+        }
+        if (conformance != null) {
+            issues.addAll(conformance.validate(tree));
+        }
+        for (ValidationIssue i : CodeChecks.check(tree, tree.path("resourceType").asText("Resource"))) {
+            String severity = codeCheckSeverity(packs, i.rule());
+            if (!"off".equals(severity)) {
+                issues.add(i.withSeverity(severity));
+            }
+        }
+        if (resource == null) {
+            return new Outcome(issues, null);
+        }
+        int applicable = 0;
+        int passed = 0;
+        for (RulePack pack : packs) {
+            RuleEngine.Result r = rules.apply(pack, sourceSystem, resource, now);
+            issues.addAll(r.issues());
+            applicable += r.applicable();
+            passed += r.passed();
+        }
+        return new Outcome(issues, applicable == 0 ? 1.0 : (double) passed / applicable);
+    }
+
+    /** The strictest severity any pack gives a code check; {@code warning} when none says. */
+    static String codeCheckSeverity(List<RulePack> packs, String checkId) {
+        String best = null;
+        for (RulePack p : packs) {
+            String s = p.codeCheckSeverity(checkId, null);
+            if (s != null && (best == null || rank(s) > rank(best))) {
+                best = s;
+            }
+        }
+        return best == null ? "warning" : best;
+    }
+
+    private static int rank(String severity) {
+        return switch (severity) {
+            case "error" -> 3;
+            case "warning" -> 2;
+            case "information" -> 1;
+            default -> 0;
+        };
+    }
+}
