@@ -12,6 +12,11 @@ public final class AuditActions {
     public static final String RECORD_READ = "record.read";
     public static final String AUDIT_READ = "audit.read";
     public static final String RULE_PACK_LOADED = "rule-pack.loaded";
+    public static final String QUARANTINE_CLAIMED = "quarantine.claimed";
+    public static final String QUARANTINE_RELEASED = "quarantine.released";
+    public static final String QUARANTINE_NOTE = "quarantine.annotated";
+    public static final String QUARANTINE_CORRECTED = "quarantine.corrected";
+    public static final String QUARANTINE_DISMISSED = "quarantine.dismissed";
     public static final String ACCESS_DENIED = "access.denied";
 
     public static final String SUCCESS = "success";

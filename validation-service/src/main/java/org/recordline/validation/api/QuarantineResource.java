@@ -1,84 +1,340 @@
 package org.recordline.validation.api;
 
-import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Sort;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 import org.recordline.commons.api.ProblemDetail;
 import org.recordline.commons.audit.AuditTrail;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
-import org.recordline.validation.persistence.QuarantinedRecord;
+import org.recordline.events.ValidationIssue;
+import org.recordline.validation.domain.QuarantineDesk;
+import org.recordline.validation.persistence.QuarantineStore;
+import org.recordline.validation.persistence.QuarantineStore.Entry;
+import org.recordline.validation.persistence.QuarantineStore.Filter;
+import org.recordline.validation.persistence.QuarantineStore.HistoryItem;
+import org.recordline.validation.persistence.QuarantineStore.Status;
 
-/** The quarantine work queue: what is held back and why. Reading a record's content is audited. */
+/**
+ * The quarantine desk of the records technicians: the work queue, each entry's history, claims, notes, corrections
+ * and dismissals, and quality by source. Answers carry ids and reasons, not records, except the endpoints that return
+ * a record, which are audited reads. Every action is audited, a refused one too.
+ */
 @Path("/quarantine")
+@RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 public class QuarantineResource {
+
+    /** Deepest nesting a corrected record may have. */
+    static final int MAX_DEPTH = 64;
+    /** Largest corrected record, in characters. */
+    static final int MAX_RECORD_CHARS = 8 * 1024 * 1024;
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final SecurityIdentity identity;
     private final AuditTrail audit;
+    private final QuarantineStore store;
+    private final QuarantineDesk desk;
 
-    public QuarantineResource(SecurityIdentity identity, AuditTrail audit) {
+    public QuarantineResource(SecurityIdentity identity, AuditTrail audit, QuarantineStore store, QuarantineDesk desk) {
         this.identity = identity;
         this.audit = audit;
+        this.store = store;
+        this.desk = desk;
     }
 
     /**
      * A queue entry (no patient data: ids and reasons only).
      *
-     * @param submissionId    the quarantined submission
-     * @param sourceSystem    who submitted it
-     * @param resourceType    type of the submitted root resource
-     * @param status          OPEN, RESOLVED or DISMISSED
-     * @param quarantinedAt   when it entered the queue
-     * @param issues          the reasons, as JSON
+     * @param submissionId   the quarantined submission
+     * @param sourceSystem   who submitted it
+     * @param resourceType   type of the submitted root resource
+     * @param status         OPEN, RESOLVED or DISMISSED
+     * @param version        1 as submitted, one more for each correction
+     * @param quarantinedAt  when it entered the queue
+     * @param claimedBy      who holds a live claim, if anyone
+     * @param claimExpiresAt when that claim ends
+     * @param rules          the rule ids of its blocking findings
+     * @param issues         every finding, as JSON
      */
-    public record QueueEntry(String submissionId, String sourceSystem, String resourceType, String status,
-                             java.time.Instant quarantinedAt,
-                             @com.fasterxml.jackson.annotation.JsonRawValue String issues) {
+    public record QueueEntry(String submissionId, String sourceSystem, String resourceType, String status, int version,
+                             Instant quarantinedAt, String claimedBy, Instant claimExpiresAt, List<String> rules,
+                             @JsonRawValue String issues) {
+
+        static QueueEntry of(Entry e, Instant now) {
+            return new QueueEntry(e.submissionId(), e.sourceSystem(), e.resourceType(), e.status().name(),
+                    e.version(), e.quarantinedAt(), e.claimantAt(now), e.claimantAt(now) == null ? null
+                    : e.claimExpiresAt(), blockingRules(e.issuesJson()), e.issuesJson());
+        }
     }
 
-    /** The open entries, oldest first. */
+    /** An entry with its history. */
+    public record EntryDetail(QueueEntry entry, Instant resolvedAt, String resolvedBy, String resolutionReason,
+                              List<HistoryView> history) {
+    }
+
+    /** A history item as shown (the findings of a version as JSON; its record is read separately). */
+    public record HistoryView(Instant at, String actor, String kind, int version, String text,
+                              @JsonRawValue String issues) {
+    }
+
+    /** A note or a dismissal. */
+    public record TextBody(String text, String reason) {
+    }
+
+    /** The work queue, oldest first, filtered; a search by patient identifier is an audited query. */
     @GET
-    @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
     @Produces(MediaType.APPLICATION_JSON)
-    public List<QueueEntry> list(@QueryParam("page") @DefaultValue("0") int page,
-                                 @QueryParam("size") @DefaultValue("50") int size) {
-        List<QuarantinedRecord> rows = QuarantinedRecord.<QuarantinedRecord>find("status",
-                        Sort.by("quarantinedAt"), QuarantinedRecord.Status.OPEN)
-                .page(Page.of(Math.min(Math.max(0, page), 100_000), Math.min(Math.max(1, size), 500))).list();
-        return rows.stream().map(r -> new QueueEntry(r.submissionId, r.sourceSystem, r.resourceType,
-                r.status.name(), r.quarantinedAt, r.issues)).toList();
+    public Response list(@QueryParam("status") @DefaultValue("open") String status,
+                         @QueryParam("source") String source, @QueryParam("rule") String rule,
+                         @QueryParam("patientIdentifier") String patientIdentifier,
+                         @QueryParam("claimedBy") String claimedBy,
+                         @QueryParam("olderThanHours") Integer olderThanHours,
+                         @QueryParam("page") @DefaultValue("0") int page,
+                         @QueryParam("size") @DefaultValue("50") int size) {
+        Status st;
+        try {
+            st = Status.valueOf(status.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return problem(400, "Bad Request", "status must be open, resolved or dismissed");
+        }
+        for (String s : new String[] {source, rule, patientIdentifier, claimedBy}) {
+            if (s != null && s.length() > 300) {
+                return problem(400, "Bad Request", "a filter value is longer than 300 characters");
+            }
+        }
+        Instant now = Instant.now();
+        Filter f = new Filter(st, blankToNull(source), blankToNull(rule), blankToNull(patientIdentifier),
+                "me".equals(claimedBy) ? Principals.actor(identity) : blankToNull(claimedBy),
+                olderThanHours == null ? null : now.minusSeconds(3600L * Math.max(0, olderThanHours)),
+                Math.min(Math.max(0, page), 100_000), Math.min(Math.max(1, size), 500));
+        List<QueueEntry> rows = store.list(f).stream().map(e -> QueueEntry.of(e, now)).toList();
+        if (f.patientIdentifier() != null) {
+            // a search by a patient's identifier touches patient data: account for it
+            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS,
+                    Principals.actor(identity), null, null, "quarantine", "search by patient identifier, "
+                            + rows.size() + " entries"));
+        }
+        return Response.ok(rows).build();
     }
 
-    /** The quarantined record itself, as FHIR JSON: a read of patient data, audited. */
+    /** One entry with its history (notes may name the patient: an audited read). */
+    @GET
+    @Path("/{submissionId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response entry(@PathParam("submissionId") String submissionId) {
+        String actor = Principals.actor(identity);
+        Entry e = submissionId.length() > 36 ? null : store.find(submissionId, false).orElse(null);
+        if (e == null) {
+            auditAlone(AuditActions.RECORD_READ, AuditActions.FAILURE, null, null, "not found");
+            return problem(404, "Not Found", "no such quarantined record");
+        }
+        List<HistoryView> history = store.history(submissionId).stream().map(QuarantineResource::view).toList();
+        auditAlone(AuditActions.RECORD_READ, AuditActions.SUCCESS, e.submissionId(), e.sourceRecordKey(),
+                "quarantine entry and history");
+        return Response.ok(new EntryDetail(QueueEntry.of(e, Instant.now()), e.resolvedAt(), e.resolvedBy(),
+                e.resolutionReason(), history)).build();
+    }
+
+    /** The current version of the record itself, as FHIR JSON: a read of patient data, audited. */
     @GET
     @Path("/{submissionId}/record")
-    @Transactional
-    @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
     @Produces(OperationOutcomes.FHIR_JSON)
     public Response record(@PathParam("submissionId") String submissionId) {
-        String actor = Principals.actor(identity);
-        QuarantinedRecord r = submissionId.length() > 36 ? null : QuarantinedRecord.findById(submissionId);
-        if (r == null) {
-            audit.record(AuditActions.RECORD_READ, AuditActions.FAILURE, actor, null, null, "quarantine",
-                    "not found");
-            return Response.status(404).type(ProblemDetail.MEDIA_TYPE)
-                    .entity(ProblemDetail.of(404, "Not Found", "no such quarantined record", null)).build();
+        return readRecord(submissionId, () -> submissionId.length() > 36 ? null
+                : store.fhir(submissionId).orElse(null), "quarantined record");
+    }
+
+    /** One version of the record as submitted or corrected: an audited read. */
+    @GET
+    @Path("/{submissionId}/versions/{version}/record")
+    @Produces(OperationOutcomes.FHIR_JSON)
+    public Response versionRecord(@PathParam("submissionId") String submissionId,
+                                  @PathParam("version") int version) {
+        return readRecord(submissionId, () -> submissionId.length() > 36 ? null : version == 1
+                ? store.versionRecord(submissionId, 1).or(() -> firstVersion(submissionId)).orElse(null)
+                : store.versionRecord(submissionId, version).orElse(null), "version " + version);
+    }
+
+    @POST
+    @Path("/{submissionId}/claim")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response claim(@PathParam("submissionId") String submissionId) {
+        return act(submissionId, AuditActions.QUARANTINE_CLAIMED, () -> {
+            Instant until = desk.claim(submissionId, Principals.actor(identity));
+            return Response.ok(java.util.Map.of("claimedBy", Principals.actor(identity), "claimExpiresAt",
+                    until.toString())).build();
+        });
+    }
+
+    @DELETE
+    @Path("/{submissionId}/claim")
+    public Response release(@PathParam("submissionId") String submissionId) {
+        return act(submissionId, AuditActions.QUARANTINE_RELEASED, () -> {
+            desk.release(submissionId, Principals.actor(identity), identity.hasRole(Roles.ADMIN));
+            return Response.noContent().build();
+        });
+    }
+
+    @POST
+    @Path("/{submissionId}/notes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response annotate(@PathParam("submissionId") String submissionId, TextBody body) {
+        return act(submissionId, AuditActions.QUARANTINE_NOTE, () -> {
+            desk.annotate(submissionId, Principals.actor(identity), body == null ? null : body.text());
+            return Response.status(201).build();
+        });
+    }
+
+    /** Corrects the record; it is reviewed again at once under the same submission. */
+    @PUT
+    @Path("/{submissionId}/record")
+    @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response correct(@PathParam("submissionId") String submissionId, String fhir) {
+        String refusal = shapeProblem(fhir);
+        if (refusal != null) {
+            auditAlone(AuditActions.QUARANTINE_CORRECTED, AuditActions.FAILURE, null, null, refusal);
+            return problem(400, "Bad Request", refusal);
         }
-        audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, r.submissionId, r.sourceRecordKey,
-                "quarantine", "quarantined record");
-        return Response.ok(r.fhir, OperationOutcomes.FHIR_JSON).build();
+        return act(submissionId, AuditActions.QUARANTINE_CORRECTED, () -> {
+            QuarantineDesk.Correction c = desk.correct(submissionId, Principals.actor(identity), fhir);
+            return Response.ok(java.util.Map.of("status", c.status().name(), "version", c.version(),
+                    "issues", c.issues())).build();
+        });
+    }
+
+    @POST
+    @Path("/{submissionId}/dismiss")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response dismiss(@PathParam("submissionId") String submissionId, TextBody body) {
+        return act(submissionId, AuditActions.QUARANTINE_DISMISSED, () -> {
+            desk.dismiss(submissionId, Principals.actor(identity), body == null ? null : body.reason());
+            return Response.noContent().build();
+        });
+    }
+
+    /** Quality by source over the last {@code days} days: share passing, top failing rules, time in quarantine. */
+    @GET
+    @Path("/quality")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<QuarantineStore.SourceQuality> quality(@QueryParam("days") @DefaultValue("30") int days) {
+        return store.quality(Math.min(Math.max(1, days), 366), Instant.now());
+    }
+
+    private Response act(String submissionId, String action, Supplier<Response> work) {
+        if (submissionId.length() > 36) {
+            auditAlone(action, AuditActions.FAILURE, null, null, "not found");
+            return problem(404, "Not Found", "no such quarantined record");
+        }
+        try {
+            return work.get();
+        } catch (QuarantineDesk.Refused r) {
+            auditAlone(action, AuditActions.FAILURE, submissionId, null, r.getMessage());
+            return problem(r.status(), r.status() == 404 ? "Not Found" : r.status() == 409 ? "Conflict"
+                    : "Unprocessable Content", r.getMessage());
+        }
+    }
+
+    private Response readRecord(String submissionId, Supplier<String> read, String what) {
+        String fhir = read.get();
+        if (fhir == null) {
+            auditAlone(AuditActions.RECORD_READ, AuditActions.FAILURE, null, null, "not found");
+            return problem(404, "Not Found", "no such quarantined record");
+        }
+        String key = store.find(submissionId, false).map(Entry::sourceRecordKey).orElse(null);
+        auditAlone(AuditActions.RECORD_READ, AuditActions.SUCCESS, submissionId, key, what);
+        return Response.ok(fhir, OperationOutcomes.FHIR_JSON).build();
+    }
+
+    private java.util.Optional<String> firstVersion(String submissionId) {
+        // entries quarantined before the desk kept versions: the current record is the first version
+        return store.find(submissionId, false).filter(e -> e.version() == 1).flatMap(e -> store.fhir(submissionId));
+    }
+
+    private void auditAlone(String action, String outcome, String submissionId, String patientRef, String detail) {
+        String actor = Principals.actor(identity);
+        QuarkusTransaction.requiringNew().run(() -> audit.record(action, outcome, actor, submissionId, patientRef,
+                "quarantine", detail));
+    }
+
+    /** Why a corrected record cannot be read safely, or null: size, nesting and the root are checked first. */
+    static String shapeProblem(String fhir) {
+        if (fhir == null || fhir.isBlank()) {
+            return "the corrected record is empty";
+        }
+        if (fhir.length() > MAX_RECORD_CHARS) {
+            return "the corrected record is longer than " + MAX_RECORD_CHARS + " characters";
+        }
+        try (JsonParser p = JSON.createParser(fhir)) {
+            int depth = 0;
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                return "the corrected record is not a JSON object";
+            }
+            for (; t != null; t = p.nextToken()) {
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    if (++depth > MAX_DEPTH) {
+                        return "the corrected record is nested deeper than " + MAX_DEPTH + " levels";
+                    }
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                    if (depth == 0 && p.nextToken() != null) {
+                        return "the corrected record has content after its root object";
+                    }
+                    if (depth == 0) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return "the corrected record is not well-formed JSON";
+        }
+        return null;
+    }
+
+    private static HistoryView view(HistoryItem h) {
+        return new HistoryView(h.at(), h.actor(), h.kind().name(), h.version(), h.text(), h.issuesJson());
+    }
+
+    private static List<String> blockingRules(String issuesJson) {
+        try {
+            List<ValidationIssue> issues = org.recordline.events.EventCodec.mapper().readerForListOf(
+                    ValidationIssue.class).readValue(issuesJson);
+            return issues.stream().filter(ValidationIssue::blocking).map(ValidationIssue::rule).distinct().toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static Response problem(int status, String title, String detail) {
+        return Response.status(status).type(ProblemDetail.MEDIA_TYPE)
+                .entity(ProblemDetail.of(status, title, detail, null)).build();
     }
 }

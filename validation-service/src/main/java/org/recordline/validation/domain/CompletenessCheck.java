@@ -28,7 +28,7 @@ import org.recordline.events.ValidationIssue;
 import org.recordline.validation.review.Review;
 import org.recordline.validation.rules.RulePack;
 import org.recordline.validation.rules.RulePacks;
-import org.recordline.validation.persistence.QuarantinedRecord;
+import org.recordline.validation.persistence.QuarantineStore;
 
 /**
  * Reviews an ingested submission ({@link Review}: filing, conformance, code checks, rule packs) and routes it: to {@code ehr.validated.v1}, or into the quarantine
@@ -47,13 +47,16 @@ public class CompletenessCheck {
     private final Review review;
     private final RulePacks packs;
     private final ProcessedEvents processed;
+    private final QuarantineStore quarantine;
     private final OutboxWriter outbox;
     private final AuditTrail audit;
     private final EventFactory events;
 
-    public CompletenessCheck(Review review, RulePacks packs, ProcessedEvents processed, OutboxWriter outbox,
-                             AuditTrail audit, @ConfigProperty(name = "quarkus.application.name") String service) {
+    public CompletenessCheck(Review review, RulePacks packs, ProcessedEvents processed, QuarantineStore quarantine,
+                             OutboxWriter outbox, AuditTrail audit,
+                             @ConfigProperty(name = "quarkus.application.name") String service) {
         this.review = review;
+        this.quarantine = quarantine;
         this.packs = packs;
         this.processed = processed;
         this.outbox = outbox;
@@ -82,10 +85,17 @@ public class CompletenessCheck {
         Map<String, Integer> outcomes = new HashMap<>();
         List<OutgoingEvent> out = new ArrayList<>(batch.size() * 2);
         List<RulePack> inForce = fresh.isEmpty() ? List.of() : packs.current();
+        List<QuarantineStore.NewQuarantine> held = new ArrayList<>();
+        Map<String, int[]> tally = new HashMap<>();
         for (Ingested i : batch) {
-            Verdict v = fresh.remove(i.eventId()) ? check(i.record(), inForce, out) : Verdict.DUPLICATE;
+            Verdict v = fresh.remove(i.eventId()) ? check(i.record(), inForce, out, held) : Verdict.DUPLICATE;
             outcomes.merge(v.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            if (v != Verdict.DUPLICATE) {
+                tally.computeIfAbsent(i.record().sourceSystem(), k -> new int[2])[v == Verdict.VALIDATED ? 0 : 1]++;
+            }
         }
+        quarantine.insertAll(held);
+        quarantine.tally(tally, Instant.now());
         if (!out.isEmpty()) {
             outbox.add(out);
         }
@@ -93,7 +103,8 @@ public class CompletenessCheck {
     }
 
     /** Checks one submission and adds its events to {@code out}. */
-    private Verdict check(RecordIngested in, List<RulePack> inForce, List<OutgoingEvent> out) {
+    private Verdict check(RecordIngested in, List<RulePack> inForce, List<OutgoingEvent> out,
+                          List<QuarantineStore.NewQuarantine> held) {
         Instant now = Instant.now();
         Review.Outcome outcome = review.review(in.sourceSystem(), in.fhir(), inForce, now);
         List<ValidationIssue> issues = outcome.issues();
@@ -106,16 +117,9 @@ public class CompletenessCheck {
                     in.submissionId(), in.sourceRecordKey(), "ingest", "warnings=" + issues.size()));
             return Verdict.VALIDATED;
         }
-        QuarantinedRecord q = new QuarantinedRecord();
-        q.submissionId = in.submissionId();
-        q.sourceSystem = in.sourceSystem();
-        q.sourceRecordKey = in.sourceRecordKey();
-        q.resourceType = in.resourceType();
-        q.issues = new String(EventCodec.encode(issues), StandardCharsets.UTF_8);
-        q.fhir = in.fhir();
-        q.status = QuarantinedRecord.Status.OPEN;
-        q.quarantinedAt = now;
-        q.persist();
+        held.add(new QuarantineStore.NewQuarantine(in.submissionId(), in.sourceSystem(), in.sourceRecordKey(),
+                in.resourceType(), new String(EventCodec.encode(issues), StandardCharsets.UTF_8), in.fhir(), now,
+                outcome.patientIdentifiers()));
         out.add(events.event(Topics.QUARANTINED, in.sourceRecordKey(), EventTypes.RECORD_QUARANTINED,
                 in.submissionId(), new RecordQuarantined(in.submissionId(), in.sourceSystem(), in.sourceRecordKey(),
                         now, issues)));

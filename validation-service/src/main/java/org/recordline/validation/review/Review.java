@@ -40,8 +40,9 @@ public final class Review {
      *
      * @param issues       every finding
      * @param completeness share of applicable rule-pack rules met, 0 to 1; null when the document was unreadable
+     * @param patientIdentifiers {@code system|value} of the submission's Patient identifiers, for the desk's search
      */
-    public record Outcome(List<ValidationIssue> issues, Double completeness) {
+    public record Outcome(List<ValidationIssue> issues, Double completeness, List<String> patientIdentifiers) {
 
         /** Whether the submission may go on to the index. */
         public boolean passed() {
@@ -73,7 +74,7 @@ public final class Review {
         }
         if (tree == null || !tree.isObject()) {
             return new Outcome(List.of(new ValidationIssue("fatal", "structure", "fhir-parse", null,
-                    "the submission is not a JSON object")), null);
+                    "the submission is not a JSON object")), null, List.of());
         }
         Resource resource;
         try {
@@ -99,7 +100,7 @@ public final class Review {
             }
         }
         if (resource == null) {
-            return new Outcome(issues, null);
+            return new Outcome(issues, null, List.of());
         }
         int applicable = 0;
         int passed = 0;
@@ -109,7 +110,24 @@ public final class Review {
             applicable += r.applicable();
             passed += r.passed();
         }
-        return new Outcome(issues, applicable == 0 ? 1.0 : (double) passed / applicable);
+        return new Outcome(issues, applicable == 0 ? 1.0 : (double) passed / applicable, identifiers(resource));
+    }
+
+    private static List<String> identifiers(Resource r) {
+        List<String> out = new ArrayList<>();
+        List<Resource> candidates = new ArrayList<>();
+        if (r instanceof org.hl7.fhir.r4.model.Bundle b) {
+            b.getEntry().forEach(e -> candidates.add(e.getResource()));
+        } else {
+            candidates.add(r);
+        }
+        for (Resource c : candidates) {
+            if (c instanceof org.hl7.fhir.r4.model.Patient p) {
+                p.getIdentifier().stream().filter(i -> i.hasSystem() && i.hasValue())
+                        .forEach(i -> out.add(i.getSystem() + "|" + i.getValue()));
+            }
+        }
+        return out;
     }
 
     /** The strictest severity any pack gives a code check; {@code warning} when none says. */
