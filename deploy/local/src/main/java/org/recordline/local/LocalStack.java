@@ -227,7 +227,7 @@ public final class LocalStack implements AutoCloseable {
 
     private Process launch(StackSettings.ServiceSpec s, boolean appendLog) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + settings.serviceHeap(), "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + settings.heapFor(s), "-XX:+UseSerialGC",
                 "-XX:+ExitOnOutOfMemoryError",
                 // seven processes share a laptop's cores: the C1 compiler alone costs a fraction of the CPU and code
                 // cache that C2 takes while warming up, and measured faster end to end here (docs/benchmarks.md)

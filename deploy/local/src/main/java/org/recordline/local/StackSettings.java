@@ -39,6 +39,31 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
         }
     }
 
+    /**
+     * The validation-service keeps the FHIR R4 definitions its review is compiled from in memory (about 110 MB live,
+     * docs/benchmarks.md), so it gets at least this heap.
+     */
+    public static final String VALIDATION_HEAP = "320m";
+
+    /** The maximum heap of {@code s}: {@link #serviceHeap}, and at least {@link #VALIDATION_HEAP} for validation. */
+    public String heapFor(ServiceSpec s) {
+        if (s.name().equals("validation-service") && megabytes(serviceHeap) < megabytes(VALIDATION_HEAP)) {
+            return VALIDATION_HEAP;
+        }
+        return serviceHeap;
+    }
+
+    /** A JVM size ({@code 192m}, {@code 1g}, {@code 300000k}) in megabytes; unknown forms count as large. */
+    static long megabytes(String size) {
+        try {
+            String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+            long n = Long.parseLong(s.replaceAll("[kmg]$", ""));
+            return s.endsWith("g") ? n * 1024 : s.endsWith("m") ? n : s.endsWith("k") ? n / 1024 : n / (1024 * 1024);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** Every port the stack listens on, by the environment variable that moves it, in start order. */
     public java.util.LinkedHashMap<String, Integer> portsByVariable() {
         java.util.LinkedHashMap<String, Integer> m = new java.util.LinkedHashMap<>();

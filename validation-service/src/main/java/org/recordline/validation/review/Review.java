@@ -11,6 +11,7 @@ import java.util.List;
 import org.hl7.fhir.r4.model.Resource;
 import org.recordline.events.ValidationIssue;
 import org.recordline.validation.codes.CodeChecks;
+import org.recordline.validation.conformance.Profiles;
 import org.recordline.validation.conformance.fast.FastConformance;
 import org.recordline.validation.rules.RuleEngine;
 import org.recordline.validation.rules.RulePack;
@@ -34,6 +35,7 @@ public final class Review {
     private final FhirContext fhir;
     private final FastConformance conformance;
     private final RuleEngine rules;
+    private final Profiles profiles;
 
     /**
      * What the review found.
@@ -59,9 +61,18 @@ public final class Review {
      * @param conformance the fast conformance path, or null to leave conformance out (tests of other layers)
      */
     public Review(FhirContext fhir, FastConformance conformance, RuleEngine rules) {
+        this(fhir, conformance, rules, null);
+    }
+
+    /**
+     * @param profiles the profiles loaded (applied by HAPI's full validator to the resources that claim them or that
+     *                 a feed requires), or null for none
+     */
+    public Review(FhirContext fhir, FastConformance conformance, RuleEngine rules, Profiles profiles) {
         this.fhir = fhir;
         this.conformance = conformance;
         this.rules = rules;
+        this.profiles = profiles;
     }
 
     /** Reviews {@code document} (FHIR JSON) from {@code sourceSystem} against {@code packs}. */
@@ -102,6 +113,7 @@ public final class Review {
         if (resource == null) {
             return new Outcome(issues, null, List.of());
         }
+        checkProfiles(sourceSystem, resource, packs, issues);
         int applicable = 0;
         int passed = 0;
         for (RulePack pack : packs) {
@@ -111,6 +123,63 @@ public final class Review {
             passed += r.passed();
         }
         return new Outcome(issues, applicable == 0 ? 1.0 : (double) passed / applicable, identifiers(resource));
+    }
+
+    /**
+     * The profile layer: each resource of the submission is checked against the loaded profiles it claims in
+     * {@code meta.profile} and those the packs require of its type from this source. A claimed profile that is not
+     * loaded is reported as information, a required one as a warning: neither can be decided here.
+     */
+    private void checkProfiles(String sourceSystem, Resource submission, List<RulePack> packs,
+                               List<ValidationIssue> issues) {
+        List<Resource> resources = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        if (submission instanceof org.hl7.fhir.r4.model.Bundle b) {
+            for (int i = 0; i < b.getEntry().size(); i++) {
+                if (b.getEntry().get(i).getResource() != null) {
+                    resources.add(b.getEntry().get(i).getResource());
+                    paths.add("Bundle.entry[" + i + "].resource");
+                }
+            }
+        } else {
+            resources.add(submission);
+            paths.add(submission.fhirType());
+        }
+        java.util.Map<String, Integer> unloadedClaims = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> unloadedRequired = new java.util.TreeMap<>();
+        for (int i = 0; i < resources.size(); i++) {
+            Resource r = resources.get(i);
+            java.util.Set<String> wanted = new java.util.LinkedHashSet<>();
+            r.getMeta().getProfile().forEach(p -> {
+                if (p.getValue() != null) {
+                    wanted.add(Profiles.bare(p.getValue()));
+                }
+            });
+            java.util.Set<String> required = new java.util.LinkedHashSet<>();
+            for (RulePack p : packs) {
+                p.settingsFor(sourceSystem).profilesFor(r.fhirType()).forEach(u -> required.add(Profiles.bare(u)));
+            }
+            wanted.addAll(required);
+            List<String> known = new ArrayList<>();
+            for (String url : wanted) {
+                if (profiles != null && profiles.knows(url)) {
+                    known.add(url);
+                } else {
+                    (required.contains(url) ? unloadedRequired : unloadedClaims).merge(url, 1, Integer::sum);
+                }
+            }
+            if (!known.isEmpty()) {
+                issues.addAll(profiles.validate(r, known, paths.get(i)));
+            }
+        }
+        // one finding per profile that could not be checked, not one per resource
+        String where = submission.fhirType();
+        unloadedRequired.forEach((url, n) -> issues.add(new ValidationIssue("warning", "not-supported",
+                "profile-required-not-loaded", where, "the feed requires profile " + url + " of " + n
+                + " resource(s), but it is not loaded here; they were not checked against it")));
+        unloadedClaims.forEach((url, n) -> issues.add(new ValidationIssue("information", "not-supported",
+                "profile-not-loaded", where, n + " resource(s) claim profile " + url
+                + ", which is not loaded here; they were not checked against it")));
     }
 
     private static List<String> identifiers(Resource r) {

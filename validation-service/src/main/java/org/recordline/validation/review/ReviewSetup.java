@@ -8,6 +8,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.recordline.validation.conformance.Profiles;
 import org.recordline.validation.conformance.fast.FastConformance;
 import org.recordline.validation.rules.RuleEngine;
 
@@ -37,11 +40,14 @@ public class ReviewSetup {
     @Startup
     Review review(FhirContext fhir, DefaultProfileValidationSupport core, RuleEngine rules,
                   @ConfigProperty(name = "recordline.validation.conformance.fast", defaultValue = "true")
-                  boolean fast) {
+                  boolean fast,
+                  @ConfigProperty(name = "recordline.validation.profiles.dir") Optional<String> profilesDir) {
         long t0 = System.nanoTime();
         FastConformance conformance = fast ? FastConformance.compile(core) : null;
-        LOG.infof("review ready in %d ms (fast conformance %s)", (System.nanoTime() - t0) / 1_000_000,
-                fast ? "on" : "off");
-        return new Review(fhir, conformance, rules);
+        Profiles profiles = profilesDir.map(d -> Profiles.load(core, Path.of(d))).orElse(null);
+        LOG.infof("review ready in %d ms (fast conformance %s, %d profiles from %d conformance resources)",
+                (System.nanoTime() - t0) / 1_000_000, fast ? "on" : "off",
+                profiles == null ? 0 : profiles.profileUrls().size(), profiles == null ? 0 : profiles.size());
+        return new Review(fhir, conformance, rules, profiles);
     }
 }

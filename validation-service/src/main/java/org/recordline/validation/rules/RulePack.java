@@ -53,9 +53,16 @@ public record RulePack(String pack, String version, String description, Map<Stri
      *
      * @param assigningAuthority the identifier system of the source's medical record numbers; rules name it as
      *                           {@code %assigningAuthority}
+     * @param requireProfiles    per resource type, the profiles (canonical URLs) every resource of that type from
+     *                           the source must conform to, whether it claims them or not
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record SourceSettings(String assigningAuthority) {
+    public record SourceSettings(String assigningAuthority, Map<String, List<String>> requireProfiles) {
+
+        /** The profiles required of resources of {@code type}. */
+        public List<String> profilesFor(String type) {
+            return requireProfiles == null ? List.of() : requireProfiles.getOrDefault(type, List.of());
+        }
     }
 
     /**
@@ -116,7 +123,7 @@ public record RulePack(String pack, String version, String description, Map<Stri
                 return s;
             }
         }
-        return new SourceSettings(null);
+        return new SourceSettings(null, null);
     }
 
     /** The severity a pack gives code check {@code checkId}, or {@code fallback} when it does not say. */
