@@ -122,7 +122,8 @@ public final class Review {
             applicable += r.applicable();
             passed += r.passed();
         }
-        return new Outcome(issues, applicable == 0 ? 1.0 : (double) passed / applicable, identifiers(resource));
+        return new Outcome(condensed(issues), applicable == 0 ? 1.0 : (double) passed / applicable,
+                identifiers(resource));
     }
 
     /**
@@ -194,6 +195,38 @@ public final class Review {
             if (c instanceof org.hl7.fhir.r4.model.Patient p) {
                 p.getIdentifier().stream().filter(i -> i.hasSystem() && i.hasValue())
                         .forEach(i -> out.add(i.getSystem() + "|" + i.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The findings with repeated warnings and information folded: one finding per severity, rule and text, at its
+     * first location, saying how many places it stands for. A Bundle whose 300 observations carry the same
+     * placeholder code gets one warning, not 300. Errors keep every location: a technician corrects each of them.
+     */
+    static List<ValidationIssue> condensed(List<ValidationIssue> issues) {
+        java.util.Map<List<String>, int[]> counts = new java.util.HashMap<>();
+        for (ValidationIssue i : issues) {
+            if (!i.blocking()) {
+                counts.computeIfAbsent(List.of(i.severity(), i.rule(), i.message()), k -> new int[1])[0]++;
+            }
+        }
+        if (counts.values().stream().allMatch(c -> c[0] == 1)) {
+            return issues;
+        }
+        List<ValidationIssue> out = new ArrayList<>();
+        java.util.Set<List<String>> shown = new java.util.HashSet<>();
+        for (ValidationIssue i : issues) {
+            if (i.blocking()) {
+                out.add(i);
+                continue;
+            }
+            List<String> key = List.of(i.severity(), i.rule(), i.message());
+            if (shown.add(key)) {
+                int n = counts.get(key)[0];
+                out.add(n == 1 ? i : new ValidationIssue(i.severity(), i.code(), i.rule(), i.expression(),
+                        i.message() + " (in " + n + " places; the first is shown)", i.pack()));
             }
         }
         return out;

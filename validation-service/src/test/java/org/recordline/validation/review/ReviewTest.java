@@ -144,4 +144,22 @@ class ReviewTest {
         assertEquals("fatal", o.issues().get(0).severity());
         assertEquals("fhir-parse", o.issues().get(0).rule());
     }
+
+    @Test
+    void repeatedWarningsAreFoldedAndErrorsKeepEveryLocation() {
+        List<ValidationIssue> in = List.of(
+                new ValidationIssue("warning", "code-invalid", "code-loinc-check-digit", "Bundle.entry[1].resource.code", "bad"),
+                new ValidationIssue("error", "required", "patient-name", "Bundle.entry[0].resource.name", "no name"),
+                new ValidationIssue("warning", "code-invalid", "code-loinc-check-digit", "Bundle.entry[2].resource.code", "bad"),
+                new ValidationIssue("error", "required", "patient-name", "Bundle.entry[3].resource.name", "no name"),
+                new ValidationIssue("warning", "code-invalid", "code-loinc-check-digit", "Bundle.entry[4].resource.code", "bad"));
+        List<ValidationIssue> out = Review.condensed(in);
+        assertEquals(3, out.size(), out.toString());
+        assertEquals("bad (in 3 places; the first is shown)", out.get(0).message());
+        assertEquals("Bundle.entry[1].resource.code", out.get(0).expression());
+        assertEquals(2, out.stream().filter(ValidationIssue::blocking).count());
+        Review.Outcome synthea = review.review("ehr-test", new String(SharedData.read(
+                "synthea/bundles/" + SharedData.syntheaPatientBundles().get(0).getFileName())), List.of(core), NOW);
+        assertTrue(synthea.issues().size() < 20, synthea.issues().size() + " findings");
+    }
 }
