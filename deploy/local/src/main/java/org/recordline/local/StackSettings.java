@@ -43,7 +43,7 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
      * The validation-service keeps the FHIR R4 definitions its review is compiled from in memory (about 110 MB live,
      * docs/benchmarks.md), so it gets at least this heap.
      */
-    public static final String VALIDATION_HEAP = "320m";
+    public static final String VALIDATION_HEAP = "448m";
 
     /** The maximum heap of {@code s}: {@link #serviceHeap}, and at least {@link #VALIDATION_HEAP} for validation. */
     public String heapFor(ServiceSpec s) {

@@ -22,10 +22,10 @@ class StackSettingsTest {
     void validationGetsAtLeastItsOwnHeap() {
         StackSettings defaults = with(null);
         assertEquals("192m", heapOf(defaults, "index-service"));
-        assertEquals("320m", heapOf(defaults, "validation-service"));
+        assertEquals("448m", heapOf(defaults, "validation-service"));
         assertEquals("1g", heapOf(with("1g"), "validation-service"));
         assertEquals("128m", heapOf(with("128m"), "audit-service"));
-        assertEquals("320m", heapOf(with("200000k"), "validation-service"));
+        assertEquals("448m", heapOf(with("200000k"), "validation-service"));
     }
 
     @Test

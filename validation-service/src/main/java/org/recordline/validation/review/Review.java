@@ -4,7 +4,13 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ca.uhn.fhir.parser.IJsonLikeParser;
+import ca.uhn.fhir.parser.json.jackson.JacksonStructure;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +36,15 @@ import org.recordline.validation.rules.RulePack;
  */
 public final class Review {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads the document once, as HAPI's own JSON parser would (exact decimals, nothing after the root), so that HAPI
+     * builds its model from this tree instead of parsing the text again.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .nodeFactory(new JsonNodeFactory(true))
+            .build();
 
     private final FhirContext fhir;
     private final FastConformance conformance;
@@ -89,7 +103,9 @@ public final class Review {
         }
         Resource resource;
         try {
-            resource = (Resource) fhir.newJsonParser().parseResource(document);
+            JacksonStructure structure = new JacksonStructure();
+            structure.setNativeObject((ObjectNode) tree);
+            resource = (Resource) ((IJsonLikeParser) fhir.newJsonParser()).parseResource(structure);
         } catch (DataFormatException | ClassCastException e) {
             resource = null;
         }
