@@ -34,3 +34,7 @@ CREATE TABLE review_tally (
     quarantined   BIGINT       NOT NULL DEFAULT 0,
     PRIMARY KEY (source_system, day)
 );
+
+-- Entries quarantined before the desk: their record as it arrived is version 1 of their history.
+INSERT INTO quarantine_history (submission_id, at, actor, kind, version, fhir, issues)
+SELECT submission_id, quarantined_at, 'validation-service', 'QUARANTINED', 1, fhir, issues FROM quarantined_record;

@@ -141,8 +141,10 @@ class AuditLogTest {
                 "svc", submission, null, null, null);
         topics().publish(Topics.AUDIT, key, EventFixtures.headers(ok.eventId(), EventTypes.AUDIT, submission),
                 EventCodec.encode(ok));
+        // each of these reads is itself audited under the same submission: count only the event published above
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
-                .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
+                .queryParam("submission", submission).when().get("/audit/events").then()
+                .body("findAll { it.action == 'x' }.size()", equalTo(1)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(2,
                 topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key())).size()));
     }

@@ -216,7 +216,8 @@ public class QuarantineResource {
     public Response correct(@PathParam("submissionId") String submissionId, String fhir) {
         String refusal = shapeProblem(fhir);
         if (refusal != null) {
-            auditAlone(AuditActions.QUARANTINE_CORRECTED, AuditActions.FAILURE, null, null, refusal);
+            auditAlone(AuditActions.QUARANTINE_CORRECTED, AuditActions.FAILURE,
+                    submissionId.length() > 36 ? null : submissionId, null, refusal);
             return problem(400, "Bad Request", refusal);
         }
         return act(submissionId, AuditActions.QUARANTINE_CORRECTED, () -> {
@@ -255,6 +256,10 @@ public class QuarantineResource {
             auditAlone(action, AuditActions.FAILURE, submissionId, null, r.getMessage());
             return problem(r.status(), r.status() == 404 ? "Not Found" : r.status() == 409 ? "Conflict"
                     : "Unprocessable Content", r.getMessage());
+        } catch (RuntimeException e) {
+            // the act rolled back: account for the attempt, then let the shared mappers answer (503 for an outage)
+            auditAlone(action, AuditActions.FAILURE, submissionId, null, "failed: " + e.getClass().getSimpleName());
+            throw e;
         }
     }
 
@@ -287,6 +292,9 @@ public class QuarantineResource {
         }
         if (fhir.length() > MAX_RECORD_CHARS) {
             return "the corrected record is longer than " + MAX_RECORD_CHARS + " characters";
+        }
+        if (fhir.contains("\\u0000") || fhir.indexOf('\0') >= 0) {
+            return "the corrected record contains a NUL character, which FHIR strings may not hold";
         }
         try (JsonParser p = JSON.createParser(fhir)) {
             int depth = 0;

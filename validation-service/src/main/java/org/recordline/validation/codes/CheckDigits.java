@@ -94,7 +94,8 @@ public final class CheckDigits {
     }
 
     /**
-     * Whether {@code code} has the shape of an ICD-10-CM code: a letter (not U), a digit, a digit or letter, then
+     * Whether {@code code} has the shape of an ICD-10-CM code: a letter (U for codes for special purposes such as
+     * U07.1, COVID-19), a digit, a digit or letter, then
      * optionally a dot and one to four digits or letters ({@code E11.9}, {@code S72.001A}, {@code Z00.00}).
      */
     public static boolean icd10cmShape(String code) {
@@ -102,7 +103,7 @@ public final class CheckDigits {
             return false;
         }
         char first = code.charAt(0);
-        if (first < 'A' || first > 'Z' || first == 'U' || !isDigit(code.charAt(1)) || !isDigitOrUpper(code.charAt(2))) {
+        if (first < 'A' || first > 'Z' || !isDigit(code.charAt(1)) || !isDigitOrUpper(code.charAt(2))) {
             return false;
         }
         if (code.length() == 3) {

@@ -40,7 +40,12 @@ final class CanonicalResources implements IValidationSupport {
         if (r == null && uri.contains("|")) {
             r = byUrl.get(uri.substring(0, uri.indexOf('|')));
         }
-        return r != null && (type == null || type.isInstance(r)) ? type == null ? null : type.cast(r) : null;
+        if (r == null || type != null && !type.isInstance(r)) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        T found = type == null ? (T) r : type.cast(r);
+        return found;
     }
 
     @Override

@@ -153,7 +153,7 @@ public final class FullConformance {
 
     static ValidationIssue toIssue(SingleValidationMessage m) {
         String severity = severity(m.getSeverity());
-        String message = m.getMessage() == null ? "" : m.getMessage();
+        String message = redacted(m.getMessage() == null ? "" : m.getMessage());
         String rule = RULE_PREFIX + (m.getMessageId() == null ? "unspecified" : m.getMessageId());
         if (("error".equals(severity) || "fatal".equals(severity)) && offlineUndecidable(m.getMessageId(), message)) {
             return new ValidationIssue("warning", "not-supported", rule, m.getLocationString(),
@@ -161,6 +161,22 @@ public final class FullConformance {
                             + message);
         }
         return new ValidationIssue(severity, code(m), rule, m.getLocationString(), message);
+    }
+
+    /** Quoted text in the validator's messages: values of the record, which findings never carry. */
+    private static final Pattern QUOTED = Pattern.compile("'[^']{0,4000}'|\"[^\"]{0,4000}\"|`[^`]{0,4000}`");
+    /** Unquoted values the validator prints after these words. */
+    private static final Pattern VALUE_AFTER = Pattern.compile(
+            "(?i)((?:value|date|datetime|instant|time|code|id|url|uri|text)\\s+(?:is\\s+|of\\s+)?)(\\([^)]{0,4000}\\))");
+
+    /**
+     * The validator's message with every quoted or bracketed value replaced by {@code …}: HAPI quotes element values
+     * ("The value 'x' does not match regex"), and a finding never carries patient data. The location says where.
+     */
+    static String redacted(String message) {
+        String out = QUOTED.matcher(message).replaceAll("'…'");
+        out = VALUE_AFTER.matcher(out).replaceAll("$1(…)");
+        return out.length() > 500 ? out.substring(0, 500) + "…" : out;
     }
 
     /**

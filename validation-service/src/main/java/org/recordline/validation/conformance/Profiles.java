@@ -38,6 +38,8 @@ public final class Profiles {
     static final long MAX_ENTRY_BYTES = 16L * 1024 * 1024;
     /** Most entries read from one package. */
     static final int MAX_ENTRIES = 20_000;
+    /** Most bytes decompressed from one package, all entries together. */
+    static final long MAX_PACKAGE_BYTES = 512L * 1024 * 1024;
 
     private final List<IBaseResource> resources;
     private final Set<String> profileUrls;
@@ -90,9 +92,14 @@ public final class Profiles {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(tgz))) {
             TarArchiveEntry e;
             int entries = 0;
+            long total = 0;
             while ((e = tar.getNextEntry()) != null) {
                 if (++entries > MAX_ENTRIES) {
                     throw new IOException("package has more than " + MAX_ENTRIES + " entries");
+                }
+                total += Math.max(0, e.getSize());
+                if (total > MAX_PACKAGE_BYTES) {
+                    throw new IOException("package holds more than " + MAX_PACKAGE_BYTES + " bytes");
                 }
                 String name = e.getName();
                 // only the package's own top folder; no examples, no other folders, nothing outside it

@@ -125,7 +125,7 @@ public class CompletenessCheck {
                         now, issues)));
         out.add(audit.event(AuditActions.RECORD_QUARANTINED, AuditActions.SUCCESS, "validation-service",
                 in.submissionId(), in.sourceRecordKey(), "ingest",
-                "rules=" + String.join(",", blocking.stream().map(ValidationIssue::rule).toList())));
+                "rules=" + String.join(",", blocking.stream().map(ValidationIssue::rule).distinct().toList())));
         LOG.infof("submission %s quarantined: %d blocking issue(s)", in.submissionId(), blocking.size());
         return Verdict.QUARANTINED;
     }

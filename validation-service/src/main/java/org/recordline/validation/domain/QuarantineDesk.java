@@ -102,6 +102,8 @@ public class QuarantineDesk {
         Entry e = open(submissionId, now, null);
         String holder = e.claimantAt(now);
         if (holder == null) {
+            audit.record(AuditActions.QUARANTINE_RELEASED, AuditActions.SUCCESS, actor, submissionId,
+                    e.sourceRecordKey(), "quarantine", "no live claim");
             return;
         }
         if (!holder.equals(actor) && !override) {
@@ -134,7 +136,9 @@ public class QuarantineDesk {
         Review.Outcome outcome = review.review(e.sourceSystem(), correctedFhir, packs.current(), now);
         int version = e.version() + 1;
         String issuesJson = new String(EventCodec.encode(outcome.issues()), StandardCharsets.UTF_8);
-        store.replace(submissionId, version, correctedFhir, issuesJson);
+        store.replace(submissionId, version, correctedFhir, issuesJson, outcome.resourceType() == null ? e.resourceType()
+                : outcome.resourceType(),
+                outcome.patientIdentifiers());
         store.addHistory(submissionId, now, actor, Kind.CORRECTED, version, null, correctedFhir, issuesJson);
         List<OutgoingEvent> out = new ArrayList<>(2);
         if (outcome.passed()) {

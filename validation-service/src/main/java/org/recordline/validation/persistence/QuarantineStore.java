@@ -218,9 +218,21 @@ public class QuarantineStore {
 
     /** Replaces the record and its findings with a corrected version. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void replace(String submissionId, int version, String fhir, String issuesJson) {
-        update("UPDATE quarantined_record SET version = ?, fhir = ?::jsonb, issues = ?::jsonb WHERE submission_id = ?",
-                version, fhir, issuesJson, submissionId);
+    public void replace(String submissionId, int version, String fhir, String issuesJson, String resourceType,
+                        List<String> patientIdentifiers) {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE quarantined_record SET version = ?, fhir = ?::jsonb, "
+                     + "issues = ?::jsonb, resource_type = ?, patient_identifiers = ? WHERE submission_id = ?")) {
+            s.setInt(1, version);
+            s.setString(2, fhir);
+            s.setString(3, issuesJson);
+            s.setString(4, resourceType);
+            s.setArray(5, c.createArrayOf("text", patientIdentifiers.toArray()));
+            s.setString(6, submissionId);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new DataAccessException("quarantine update failed", e);
+        }
     }
 
     /** Ends an entry: resolved (it passed and went on) or dismissed; the claim ends with it. */
@@ -324,8 +336,11 @@ public class QuarantineStore {
                     }
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT source_system, i->>'rule' AS rule, count(*) "
-                    + "FROM quarantined_record, jsonb_array_elements(issues) AS i WHERE quarantined_at >= ? "
+            // per rule, how many submissions it held back, from the findings they arrived with (version 1)
+            try (PreparedStatement s = c.prepareStatement("SELECT q.source_system, i->>'rule' AS rule, "
+                    + "count(DISTINCT q.submission_id) FROM quarantined_record q "
+                    + "JOIN quarantine_history h ON h.submission_id = q.submission_id AND h.kind = 'QUARANTINED', "
+                    + "jsonb_array_elements(h.issues) AS i WHERE q.quarantined_at >= ? "
                     + "AND i->>'severity' IN ('error', 'fatal') GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2")) {
                 s.setTimestamp(1, since);
                 try (ResultSet rs = s.executeQuery()) {

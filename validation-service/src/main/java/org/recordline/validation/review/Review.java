@@ -43,6 +43,7 @@ public final class Review {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .nodeFactory(new JsonNodeFactory(true))
             .build();
 
@@ -57,8 +58,10 @@ public final class Review {
      * @param issues       every finding
      * @param completeness share of applicable rule-pack rules met, 0 to 1; null when the document was unreadable
      * @param patientIdentifiers {@code system|value} of the submission's Patient identifiers, for the desk's search
+     * @param resourceType the root's {@code resourceType}, or null when unreadable
      */
-    public record Outcome(List<ValidationIssue> issues, Double completeness, List<String> patientIdentifiers) {
+    public record Outcome(List<ValidationIssue> issues, Double completeness, List<String> patientIdentifiers,
+                          String resourceType) {
 
         /** Whether the submission may go on to the index. */
         public boolean passed() {
@@ -89,8 +92,20 @@ public final class Review {
         this.profiles = profiles;
     }
 
-    /** Reviews {@code document} (FHIR JSON) from {@code sourceSystem} against {@code packs}. */
+    /**
+     * Reviews {@code document} (FHIR JSON) from {@code sourceSystem} against {@code packs}. Never throws for what the
+     * document holds: a document too deep for a layer's recursion is one {@code fatal} finding.
+     */
     public Outcome review(String sourceSystem, String document, List<RulePack> packs, Instant now) {
+        try {
+            return reviewLayers(sourceSystem, document, packs, now);
+        } catch (StackOverflowError e) {
+            return new Outcome(List.of(new ValidationIssue("fatal", "too-costly", "fhir-too-deep", null,
+                    "the submission is nested too deeply to be reviewed")), null, List.of(), null);
+        }
+    }
+
+    private Outcome reviewLayers(String sourceSystem, String document, List<RulePack> packs, Instant now) {
         JsonNode tree;
         try {
             tree = JSON.readTree(document);
@@ -99,7 +114,7 @@ public final class Review {
         }
         if (tree == null || !tree.isObject()) {
             return new Outcome(List.of(new ValidationIssue("fatal", "structure", "fhir-parse", null,
-                    "the submission is not a JSON object")), null, List.of());
+                    "the submission is not a JSON object")), null, List.of(), null);
         }
         Resource resource;
         try {
@@ -127,7 +142,7 @@ public final class Review {
             }
         }
         if (resource == null) {
-            return new Outcome(issues, null, List.of());
+            return new Outcome(issues, null, List.of(), tree.path("resourceType").asText(null));
         }
         checkProfiles(sourceSystem, resource, packs, issues);
         int applicable = 0;
@@ -139,7 +154,7 @@ public final class Review {
             passed += r.passed();
         }
         return new Outcome(condensed(issues), applicable == 0 ? 1.0 : (double) passed / applicable,
-                identifiers(resource));
+                identifiers(resource), resource.fhirType());
     }
 
     /**

@@ -37,6 +37,8 @@ public record RulePack(String pack, String version, String description, Map<Stri
     public static final String NOT_IN_FUTURE = "not-in-future";
     private static final Set<String> KINDS = Set.of(REQUIRE, WITHIN_DAYS, NOT_IN_FUTURE);
     private static final Set<String> CHECK_SEVERITIES = Set.of("error", "warning", "information", "off");
+    private static final Set<String> CODE_CHECKS = Set.of("code-loinc-check-digit", "code-snomed-check-digit",
+            "code-icd10cm-shape", "code-npi-check-digit", "date-calendar");
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.+-]{0,31}");
     private static final Pattern RESOURCE_TYPE = Pattern.compile("\\*|[A-Z][A-Za-z]{1,63}");
@@ -61,7 +63,8 @@ public record RulePack(String pack, String version, String description, Map<Stri
 
         /** The profiles required of resources of {@code type}. */
         public List<String> profilesFor(String type) {
-            return requireProfiles == null ? List.of() : requireProfiles.getOrDefault(type, List.of());
+            List<String> l = requireProfiles == null ? null : requireProfiles.get(type);
+            return l == null ? List.of() : l;
         }
     }
 
@@ -150,6 +153,10 @@ public record RulePack(String pack, String version, String description, Map<Stri
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new RulePackException(List.of("the pack is not valid YAML for a rule pack" + where + ": "
                     + e.getOriginalMessage()));
+        } catch (RuntimeException e) {
+            // the YAML reader's own limits (nesting, aliases, size) and anything else it refuses
+            throw new RulePackException(List.of("the pack could not be read as YAML ("
+                    + e.getClass().getSimpleName() + ")"));
         }
         if (p == null) {
             throw new RulePackException(List.of("the pack is empty"));
@@ -180,8 +187,29 @@ public record RulePack(String pack, String version, String description, Map<Stri
         }
         if (codeChecks != null) {
             codeChecks.forEach((k, v) -> {
-                if (!CHECK_SEVERITIES.contains(v)) {
+                if (!CODE_CHECKS.contains(k)) {
+                    out.add("codeChecks." + k + ": no such check; the checks are " + CODE_CHECKS);
+                }
+                if (v == null || !CHECK_SEVERITIES.contains(v)) {
                     out.add("codeChecks." + k + ": severity must be one of " + CHECK_SEVERITIES);
+                }
+            });
+        }
+        if (sources != null) {
+            sources.forEach((name, settings) -> {
+                if (name == null || name.isBlank() || name.length() > 200) {
+                    out.add("sources: a source system name of 1 to 200 characters is required");
+                }
+                if (settings != null && settings.requireProfiles() != null) {
+                    settings.requireProfiles().forEach((type, urls) -> {
+                        if (type == null || !RESOURCE_TYPE.matcher(type).matches() || "*".equals(type)) {
+                            out.add("sources." + name + ".requireProfiles: a resource type is required as key");
+                        }
+                        if (urls == null || urls.isEmpty() || urls.stream().anyMatch(u -> u == null || u.isBlank())) {
+                            out.add("sources." + name + ".requireProfiles." + type + ": a list of profile URLs is "
+                                    + "required");
+                        }
+                    });
                 }
             });
         }
@@ -195,6 +223,10 @@ public record RulePack(String pack, String version, String description, Map<Stri
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < rules.size(); i++) {
             Rule r = rules.get(i);
+            if (r == null) {
+                out.add("rules[" + i + "]: empty");
+                continue;
+            }
             String at = "rules[" + i + "]" + (r.id() == null ? "" : " (" + r.id() + ")");
             if (r.id() == null || !ID.matcher(r.id()).matches()) {
                 out.add(at + ": id of lower-case letters, digits, dots and hyphens is required");
@@ -229,7 +261,7 @@ public record RulePack(String pack, String version, String description, Map<Stri
                     }
                 }
                 case NOT_IN_FUTURE -> {
-                    if (r.dates() == null || r.dates().isEmpty()) {
+                    if (r.dates() == null || r.dates().isEmpty() || r.dates().stream().anyMatch(RulePack::blank)) {
                         out.add(at + ": dates (FHIRPath expressions) is required");
                     }
                 }

@@ -85,8 +85,12 @@ public class RulePacks {
         RulePack pack = RulePack.parse(yaml);
         engine.compile(pack, pack.sources() == null ? List.of() : List.copyOf(pack.sources().keySet()));
         try (Connection c = db.getConnection();
+             PreparedStatement lock = c.prepareStatement("LOCK TABLE rule_pack IN SHARE ROW EXCLUSIVE MODE");
              PreparedStatement s = c.prepareStatement("INSERT INTO rule_pack (pack_id, version, yaml, loaded_at, "
                      + "loaded_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pack_id, version) DO NOTHING")) {
+            // loads one at a time, so sequence numbers commit in order and an instance that has seen one has seen
+            // every lower one (a gap left by an uncommitted insert would otherwise be skipped for good)
+            lock.execute();
             s.setString(1, pack.pack());
             s.setString(2, pack.version());
             s.setString(3, yaml);

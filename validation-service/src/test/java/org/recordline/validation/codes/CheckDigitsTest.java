@@ -58,13 +58,13 @@ class CheckDigitsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"E11.9", "I10", "S72.001A", "Z00.00", "J45.909", "O09.891"})
+    @ValueSource(strings = {"E11.9", "I10", "S72.001A", "Z00.00", "J45.909", "O09.891", "U07.1", "U09.9"})
     void icd10cmShapesPass(String code) {
         assertTrue(CheckDigits.icd10cmShape(code));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"e11.9", "11.9", "E1", "E11.", "E11.12345", "U07.1", "E119X", "E11-9"})
+    @ValueSource(strings = {"e11.9", "11.9", "E1", "E11.", "E11.12345", "E119X", "E11-9", "1E1.1"})
     void icd10cmMisshapesFail(String code) {
         assertFalse(CheckDigits.icd10cmShape(code));
     }

@@ -162,4 +162,17 @@ class ReviewTest {
                 "synthea/bundles/" + SharedData.syntheaPatientBundles().get(0).getFileName())), List.of(core), NOW);
         assertTrue(synthea.issues().size() < 20, synthea.issues().size() + " findings");
     }
+
+    @Test
+    void deepOrDuplicatedDocumentsAreFindingsNotFailures() {
+        String deep = "{\"resourceType\":\"Patient\",\"extension\":" + "[{\"extension\":".repeat(3000) + "[]"
+                + "}]".repeat(3000) + "}";
+        Review.Outcome o = review.review("ehr-test", deep, List.of(core), NOW);
+        assertFalse(o.passed());
+        assertEquals("fatal", o.issues().get(0).severity());
+        Review.Outcome dup = review.review("ehr-test", "{\"resourceType\":\"Patient\",\"gender\":\"male\","
+                + "\"gender\":\"female\"}", List.of(core), NOW);
+        assertFalse(dup.passed());
+        assertEquals("fhir-parse", dup.issues().get(0).rule());
+    }
 }

@@ -127,4 +127,19 @@ class RulePackTest {
         doc.setDocStatus(DocumentReference.ReferredDocumentStatus.PRELIMINARY);
         assertEquals(List.of(), ENGINE.apply(core, "any", doc, NOW).issues());
     }
+
+    @Test
+    void emptyValuesAndUnknownChecksAreProblemsNotCrashes() {
+        for (String bad : List.of(
+                "pack: p\nversion: '1'\nsources: {ehr-x: {requireProfiles: {Patient: }}}\nrules: [{id: r, resourceType: Patient, severity: error, require: 'true', message: m}]\n",
+                "pack: p\nversion: '1'\nsources: {ehr-x: {requireProfiles: {Patient: [~]}}}\nrules: [{id: r, resourceType: Patient, severity: error, require: 'true', message: m}]\n",
+                "pack: p\nversion: '1'\ncodeChecks: {code-loinc-check-digit: }\nrules: [{id: r, resourceType: Patient, severity: error, require: 'true', message: m}]\n",
+                "pack: p\nversion: '1'\ncodeChecks: {code-made-up: error}\nrules: [{id: r, resourceType: Patient, severity: error, require: 'true', message: m}]\n",
+                "pack: p\nversion: '1'\nrules: [~]\n",
+                "pack: p\nversion: '1'\nrules: [{id: r, kind: not-in-future, resourceType: '*', severity: error, dates: [~], message: m}]\n",
+                "[1, 2]\n", "pack: [\n")) {
+            RulePackException e = assertThrows(RulePackException.class, () -> RulePack.parse(bad), bad);
+            assertTrue(!e.problems().isEmpty());
+        }
+    }
 }
