@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import org.recordline.commons.api.ProblemDetail;
 import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.fhir.NarrativeXhtml;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
@@ -51,6 +52,10 @@ public class QuarantineResource {
     static final int MAX_DEPTH = 64;
     /** Largest corrected record, in characters. */
     static final int MAX_RECORD_CHARS = 8 * 1024 * 1024;
+    /** The ingestion edge's other limits, the same defaults: number length, narrative depth, Bundle entries. */
+    static final int MAX_NUMBER_LENGTH = 64;
+    static final int MAX_XHTML_DEPTH = 32;
+    static final int MAX_ENTRIES = 5000;
     private static final JsonFactory JSON = new JsonFactory();
 
     private final SecurityIdentity identity;
@@ -298,22 +303,50 @@ public class QuarantineResource {
         }
         try (JsonParser p = JSON.createParser(fhir)) {
             int depth = 0;
+            int entries = 0;
+            boolean inEntries = false;
+            String field = null;
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
                 return "the corrected record is not a JSON object";
             }
             for (; t != null; t = p.nextToken()) {
-                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                    if (++depth > MAX_DEPTH) {
-                        return "the corrected record is nested deeper than " + MAX_DEPTH + " levels";
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> {
+                        if (++depth > MAX_DEPTH) {
+                            return "the corrected record is nested deeper than " + MAX_DEPTH + " levels";
+                        }
+                        if (depth == 2 && t == JsonToken.START_ARRAY && "entry".equals(field)) {
+                            inEntries = true;
+                        } else if (inEntries && depth == 3 && ++entries > MAX_ENTRIES) {
+                            return "the corrected record holds more than " + MAX_ENTRIES + " Bundle entries";
+                        }
                     }
-                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                    depth--;
-                    if (depth == 0 && p.nextToken() != null) {
-                        return "the corrected record has content after its root object";
+                    case END_OBJECT, END_ARRAY -> {
+                        if (--depth == 1) {
+                            inEntries = false;
+                        }
+                        if (depth == 0) {
+                            return p.nextToken() == null ? null
+                                    : "the corrected record has content after its root object";
+                        }
                     }
-                    if (depth == 0) {
-                        break;
+                    case FIELD_NAME -> field = p.currentName();
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        if (p.getTextLength() > MAX_NUMBER_LENGTH) {
+                            return "the corrected record has a number longer than " + MAX_NUMBER_LENGTH
+                                    + " characters";
+                        }
+                    }
+                    case VALUE_STRING -> {
+                        if ("div".equals(field)) {
+                            String problem = NarrativeXhtml.problem(p.getText(), MAX_XHTML_DEPTH);
+                            if (problem != null) {
+                                return "the corrected record's narrative: " + problem;
+                            }
+                        }
+                    }
+                    default -> {
                     }
                 }
             }

@@ -188,5 +188,12 @@ class QuarantineDeskTest {
                 .then().statusCode(400).body("detail", containsString("nested deeper"));
         ann().contentType("application/fhir+json").body("[1]").when().put("/quarantine/" + id + "/record")
                 .then().statusCode(400);
+        String narrative = "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\""
+                + "<div xmlns='http://www.w3.org/1999/xhtml'>" + "<b>".repeat(5000) + "</div>\"}}";
+        ann().contentType("application/fhir+json").body(narrative).when().put("/quarantine/" + id + "/record")
+                .then().statusCode(400).body("detail", containsString("narrative"));
+        ann().contentType("application/fhir+json").body("{\"resourceType\":\"Observation\",\"valueQuantity\":"
+                + "{\"value\":" + "9".repeat(100) + "}}").when().put("/quarantine/" + id + "/record")
+                .then().statusCode(400).body("detail", containsString("number"));
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.recordline.commons.fhir.NarrativeXhtml;
 import org.recordline.ingestion.domain.RejectedSubmissionException;
 
 /**

@@ -1,4 +1,4 @@
-package org.recordline.ingestion.domain.limits;
+package org.recordline.commons.fhir;
 
 /**
  * A bounded look at a narrative's XHTML ({@code text.div}) before any XML parser sees it: element nesting depth, and

@@ -1,4 +1,4 @@
-package org.recordline.ingestion.domain.limits;
+package org.recordline.commons.fhir;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
