@@ -138,9 +138,8 @@ public class QuarantineResource {
         List<QueueEntry> rows = store.list(f).stream().map(e -> QueueEntry.of(e, now)).toList();
         if (f.patientIdentifier() != null) {
             // a search by a patient's identifier touches patient data: account for it
-            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS,
-                    Principals.actor(identity), null, null, "quarantine", "search by patient identifier, "
-                            + rows.size() + " entries"));
+            auditAlone(AuditActions.RECORD_READ, AuditActions.SUCCESS, null, null,
+                    "search by patient identifier, " + rows.size() + " entries");
         }
         return Response.ok(rows).build();
     }

@@ -19,6 +19,7 @@ import org.recordline.events.ValidationIssue;
 import org.recordline.validation.codes.CodeChecks;
 import org.recordline.validation.conformance.Profiles;
 import org.recordline.validation.conformance.fast.FastConformance;
+import org.recordline.validation.rules.Located;
 import org.recordline.validation.rules.RuleEngine;
 import org.recordline.validation.rules.RulePack;
 
@@ -164,23 +165,10 @@ public final class Review {
      */
     private void checkProfiles(String sourceSystem, Resource submission, List<RulePack> packs,
                                List<ValidationIssue> issues) {
-        List<Resource> resources = new ArrayList<>();
-        List<String> paths = new ArrayList<>();
-        if (submission instanceof org.hl7.fhir.r4.model.Bundle b) {
-            for (int i = 0; i < b.getEntry().size(); i++) {
-                if (b.getEntry().get(i).getResource() != null) {
-                    resources.add(b.getEntry().get(i).getResource());
-                    paths.add("Bundle.entry[" + i + "].resource");
-                }
-            }
-        } else {
-            resources.add(submission);
-            paths.add(submission.fhirType());
-        }
         java.util.Map<String, Integer> unloadedClaims = new java.util.TreeMap<>();
         java.util.Map<String, Integer> unloadedRequired = new java.util.TreeMap<>();
-        for (int i = 0; i < resources.size(); i++) {
-            Resource r = resources.get(i);
+        for (Located located : Located.of(submission)) {
+            Resource r = located.resource();
             java.util.Set<String> wanted = new java.util.LinkedHashSet<>();
             r.getMeta().getProfile().forEach(p -> {
                 if (p.getValue() != null) {
@@ -201,7 +189,7 @@ public final class Review {
                 }
             }
             if (!known.isEmpty()) {
-                issues.addAll(profiles.validate(r, known, paths.get(i)));
+                issues.addAll(profiles.validate(r, known, located.path()));
             }
         }
         // one finding per profile that could not be checked, not one per resource
@@ -216,14 +204,8 @@ public final class Review {
 
     private static List<String> identifiers(Resource r) {
         List<String> out = new ArrayList<>();
-        List<Resource> candidates = new ArrayList<>();
-        if (r instanceof org.hl7.fhir.r4.model.Bundle b) {
-            b.getEntry().forEach(e -> candidates.add(e.getResource()));
-        } else {
-            candidates.add(r);
-        }
-        for (Resource c : candidates) {
-            if (c instanceof org.hl7.fhir.r4.model.Patient p) {
+        for (Located l : Located.of(r)) {
+            if (l.resource() instanceof org.hl7.fhir.r4.model.Patient p) {
                 p.getIdentifier().stream().filter(i -> i.hasSystem() && i.hasValue())
                         .forEach(i -> out.add(i.getSystem() + "|" + i.getValue()));
             }

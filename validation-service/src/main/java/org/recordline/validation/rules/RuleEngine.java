@@ -83,39 +83,36 @@ public final class RuleEngine {
         }
     }
 
+    /** Parses every expression of {@code pack} for the source systems it names settings for. */
+    public void compile(RulePack pack) {
+        compile(pack, pack.sources() == null ? List.of() : List.copyOf(pack.sources().keySet()));
+    }
+
     /** Applies {@code pack} to a submission (a resource or a Bundle) from {@code sourceSystem}. */
     public Result apply(RulePack pack, String sourceSystem, Resource submission, Instant now) {
         List<ValidationIssue> issues = new ArrayList<>();
         int[] counts = new int[2];
         Map<String, Resource> byReference = new HashMap<>();
-        List<Resource> resources = new ArrayList<>();
-        List<String> paths = new ArrayList<>();
         if (submission instanceof Bundle b) {
-            for (int i = 0; i < b.getEntry().size(); i++) {
-                Bundle.BundleEntryComponent e = b.getEntry().get(i);
-                if (e.getResource() == null) {
+            for (Bundle.BundleEntryComponent e : b.getEntry()) {
+                Resource r = e.getResource();
+                if (r == null) {
                     continue;
                 }
-                resources.add(e.getResource());
-                paths.add("Bundle.entry[" + i + "].resource");
                 if (e.hasFullUrl()) {
-                    byReference.put(e.getFullUrl(), e.getResource());
+                    byReference.put(e.getFullUrl(), r);
                 }
-                if (e.getResource().hasIdElement() && e.getResource().getIdElement().hasIdPart()) {
-                    byReference.put(e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart(),
-                            e.getResource());
+                if (r.hasIdElement() && r.getIdElement().hasIdPart()) {
+                    byReference.put(r.fhirType() + "/" + r.getIdElement().getIdPart(), r);
                 }
             }
-        } else {
-            resources.add(submission);
-            paths.add(submission.fhirType());
         }
+        List<Located> resources = Located.of(submission);
         synchronized (fhirPath) {
-            for (int i = 0; i < resources.size(); i++) {
-                Resource r = resources.get(i);
+            for (Located l : resources) {
                 for (RulePack.Rule rule : pack.rules()) {
-                    if (rule.appliesToType(r.fhirType()) && rule.appliesToSource(sourceSystem)) {
-                        applyRule(pack, sourceSystem, rule, r, paths.get(i), byReference, now, issues, counts);
+                    if (rule.appliesToType(l.resource().fhirType()) && rule.appliesToSource(sourceSystem)) {
+                        applyRule(pack, sourceSystem, rule, l.resource(), l.path(), byReference, now, issues, counts);
                     }
                 }
             }

@@ -48,7 +48,7 @@ public class RulePacks {
         this.engine = engine;
         this.base = new LinkedHashMap<>();
         RulePack core = RulePack.parse(builtIn());
-        engine.compile(core, List.of());
+        engine.compile(core);
         base.put(core.pack(), core);
         dir.map(Path::of).ifPresent(this::loadFolder);
         this.current = List.copyOf(base.values());
@@ -83,7 +83,7 @@ public class RulePacks {
      */
     public RulePack load(String yaml, String loadedBy) {
         RulePack pack = RulePack.parse(yaml);
-        engine.compile(pack, pack.sources() == null ? List.of() : List.copyOf(pack.sources().keySet()));
+        engine.compile(pack);
         try (Connection c = db.getConnection();
              PreparedStatement lock = c.prepareStatement("LOCK TABLE rule_pack IN SHARE ROW EXCLUSIVE MODE");
              PreparedStatement s = c.prepareStatement("INSERT INTO rule_pack (pack_id, version, yaml, loaded_at, "
@@ -114,7 +114,7 @@ public class RulePacks {
             while (rs.next()) {
                 try {
                     RulePack p = RulePack.parse(rs.getString(2));
-                    engine.compile(p, p.sources() == null ? List.of() : List.copyOf(p.sources().keySet()));
+                    engine.compile(p);
                     packs.put(p.pack(), p);
                 } catch (RulePackException e) {
                     LOG.errorf("stored rule pack %s is no longer usable and is skipped: %s", rs.getString(1),
@@ -135,7 +135,7 @@ public class RulePacks {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted().toList()) {
                 RulePack p = RulePack.parse(Files.readString(f, StandardCharsets.UTF_8));
-                engine.compile(p, p.sources() == null ? List.of() : List.copyOf(p.sources().keySet()));
+                engine.compile(p);
                 base.put(p.pack(), p);
             }
         } catch (IOException e) {
