@@ -6,6 +6,8 @@ public final class EventTypes {
     public static final String RECORD_INGESTED = "org.recordline.ehr.ingested.v1";
     public static final String RECORD_VALIDATED = "org.recordline.ehr.validated.v1";
     public static final String RECORD_QUARANTINED = "org.recordline.ehr.quarantined.v1";
+    /** On the quarantine's topic too: a technician dismissed a quarantined submission. */
+    public static final String QUARANTINE_DISMISSED = "org.recordline.ehr.quarantine-dismissed.v1";
     public static final String RECORD_CHANGED = "org.recordline.ehr.record-changed.v1";
     public static final String AUDIT = "org.recordline.audit.v1";
 

@@ -11,7 +11,10 @@ public final class Topics {
     public static final String INGESTED = "ehr.ingested.v1";
     /** Records that passed the completeness rules; key {@code source-system|local-id}. */
     public static final String VALIDATED = "ehr.validated.v1";
-    /** Records held back for a records technician, with the reasons; key {@code source-system|local-id}. */
+    /**
+     * Records held back for a records technician, with the reasons ({@link RecordQuarantined}), and those a technician
+     * dismissed ({@link QuarantineDismissed}); key {@code source-system|local-id}.
+     */
     public static final String QUARANTINED = "ehr.quarantined.v1";
     /** The public feed of changes to the record index; key enterprise person id. */
     public static final String RECORD_CHANGES = "ehr.record-changes.v1";

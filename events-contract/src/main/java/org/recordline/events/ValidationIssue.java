@@ -30,6 +30,14 @@ public record ValidationIssue(String severity, String code, String rule, String 
             throw new InvalidEventException("validation issue severity must be one of fatal, error, warning, "
                     + "information; got " + (severity == null ? "none" : quoted(severity)));
         }
+        // PostgreSQL's text and jsonb cannot hold U+0000: a finding that names an element whose name holds one
+        // shows U+FFFD in its place, so that every store downstream can keep it
+        expression = withoutNul(expression);
+        message = withoutNul(message);
+    }
+
+    private static String withoutNul(String s) {
+        return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
     }
 
     /** A finding of a built-in layer, which belongs to no rule pack. */

@@ -257,6 +257,38 @@ class EventCodecTest {
         assertTrue(decoded.issues().get(0).blocking());
     }
 
+    @Test
+    void theEntriesOfASplitBatchTravelOnlyWhenThereAreAny() throws Exception {
+        RecordQuarantined whole = new RecordQuarantined("sub-13", "ehr-east", "ehr-east|local-1", AT,
+                List.of(new ValidationIssue("error", "required", "r", "Bundle.entry[1]", "m")));
+        assertTrue(!tree(EventCodec.encode(whole)).has("entries"), "absent, as in events written before");
+        RecordQuarantined split = new RecordQuarantined("sub-13", "ehr-east", "ehr-east|local-1", AT,
+                whole.issues(), List.of(2, 5));
+        assertEquals("[2,5]", tree(EventCodec.encode(split)).get("entries").toString());
+        assertEquals(split, EventCodec.decode(EventCodec.encode(split), RecordQuarantined.class));
+        assertEquals(List.of(), EventCodec.decode(("{\"submissionId\":\"s\",\"issues\":[]}")
+                .getBytes(StandardCharsets.UTF_8), RecordQuarantined.class).entries());
+
+        RecordValidated passed = new RecordValidated("sub-13", "ehr-east", "ehr-east|local-1", AT, List.of(),
+                "{\"resourceType\":\"Bundle\"}", 1.0);
+        assertTrue(!tree(EventCodec.encode(passed)).has("heldBack"));
+        RecordValidated rest = new RecordValidated("sub-13", "ehr-east", "ehr-east|local-1", AT, List.of(),
+                "{\"resourceType\":\"Bundle\"}", 1.0, List.of(2, 5));
+        assertEquals("[2,5]", tree(EventCodec.encode(rest)).get("heldBack").toString());
+        assertEquals(rest, EventCodec.decode(EventCodec.encode(rest), RecordValidated.class));
+    }
+
+    @Test
+    void quarantineDismissedRoundTripsWithItsKnownShape() throws Exception {
+        QuarantineDismissed original = new QuarantineDismissed("sub-12", "ehr-east", "ehr-east|local-1", AT,
+                "the sender's duplicate of sub-9");
+        byte[] bytes = EventCodec.encode(original);
+        assertEquals("{\"submissionId\":\"sub-12\",\"sourceSystem\":\"ehr-east\",\"sourceRecordKey\":"
+                + "\"ehr-east|local-1\",\"dismissedAt\":\"" + tree(bytes).get("dismissedAt").asText()
+                + "\",\"reason\":\"the sender's duplicate of sub-9\"}", new String(bytes, StandardCharsets.UTF_8));
+        assertEquals(original, EventCodec.decode(bytes, QuarantineDismissed.class));
+    }
+
     // ---- rejection -----------------------------------------------------------------------------------------------
 
     @Test

@@ -1,5 +1,6 @@
 package org.recordline.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,5 +48,13 @@ class ValidationIssueTest {
                 + "\"fhir\":{\"resourceType\":\"Patient\"}}";
         assertThrows(InvalidEventException.class,
                 () -> EventCodec.decode(validated.getBytes(StandardCharsets.UTF_8), RecordValidated.class));
+    }
+
+    @Test
+    void aNulCharacterInAFindingIsReplacedSoThatEveryStoreCanKeepIt() {
+        ValidationIssue i = new ValidationIssue("error", "structure", "fhir-unknown-element", "Patient.x\u0000y",
+                "unknown element 'x\u0000y'");
+        assertEquals("Patient.x\uFFFDy", i.expression());
+        assertEquals("unknown element 'x\uFFFDy'", i.message());
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * A submission's progress through the pipeline.
  *
  * @param submissionId       the submission
- * @param status             RECEIVED, VALIDATED, QUARANTINED or INDEXED
+ * @param status             RECEIVED, VALIDATED, QUARANTINED, INDEXED or DISMISSED (by a records technician)
  * @param sourceSystem       who submitted it
  * @param resourceType       type of the submitted root resource
  * @param entryCount         resources submitted

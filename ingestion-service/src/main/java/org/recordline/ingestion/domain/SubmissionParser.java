@@ -11,9 +11,10 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.jboss.logging.Logger;
+import org.recordline.commons.fhir.JsonLimits;
+import org.recordline.commons.fhir.JsonShapeCheck;
+import org.recordline.commons.fhir.JsonShapeException;
 import org.recordline.ingestion.config.IngestionConfig;
-import org.recordline.ingestion.domain.limits.JsonLimits;
-import org.recordline.ingestion.domain.limits.JsonShapeCheck;
 
 /**
  * Checks a submission against the size, shape and depth limits ({@link JsonShapeCheck}), then parses it with HAPI
@@ -44,7 +45,11 @@ public class SubmissionParser {
             throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY,
                     "submission of " + body.length + " bytes exceeds the limit of " + config.maxSubmissionBytes());
         }
-        shape.check(body);
+        try {
+            shape.check(body);
+        } catch (JsonShapeException e) {
+            throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
+        }
         IBaseResource resource;
         String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         if (text.startsWith("\uFEFF")) {

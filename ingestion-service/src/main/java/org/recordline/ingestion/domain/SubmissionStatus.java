@@ -9,7 +9,9 @@ public enum SubmissionStatus {
     /** Held back for a records technician; see the issues. */
     QUARANTINED(1),
     /** Filed under an enterprise person in the master patient index. */
-    INDEXED(2);
+    INDEXED(2),
+    /** Held back, then dismissed by a records technician (the sender's duplicate, a test record, ...): never filed. */
+    DISMISSED(3);
 
     private final int rank;
 

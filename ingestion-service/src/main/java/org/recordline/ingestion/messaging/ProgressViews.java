@@ -14,7 +14,8 @@ final class ProgressViews {
     }
 
     /** What tracking reads of a {@code RecordValidated}. */
-    record Validated(String submissionId, Instant validatedAt, List<ValidationIssue> warnings) {
+    record Validated(String submissionId, Instant validatedAt, List<ValidationIssue> warnings,
+                     List<Integer> heldBack) {
     }
 
     /** What tracking reads of a {@code RecordChanged}. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordChanged;
+import org.recordline.events.QuarantineDismissed;
 import org.recordline.events.RecordQuarantined;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
@@ -98,6 +99,26 @@ class SubmissionResourceTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token("ehr-west",
                         "ehr-publisher")).when().get("/submissions/" + id).then().statusCode(200)
                 .body("status", equalTo("QUARANTINED")).body("issues[0].rule", equalTo("patient-birthdate")));
+    }
+
+    @Test
+    void aDismissalByATechnicianEndsTheSubmissionAndTheSenderSeesTheReason() {
+        String id = submit("ehr-west");
+        String key = "ehr-west|pat-complete-1";
+        topics().publish(Topics.QUARANTINED, key, EventFixtures.headers(EventTypes.RECORD_QUARANTINED, id),
+                EventCodec.encode(new RecordQuarantined(id, "ehr-west", key, Instant.now(),
+                        List.of(new ValidationIssue("error", "required", "patient-birthdate", "Patient.birthDate",
+                                "Patient has no birth date")))));
+        topics().publish(Topics.QUARANTINED, key, EventFixtures.headers(EventTypes.QUARANTINE_DISMISSED, id),
+                EventCodec.encode(new QuarantineDismissed(id, "ehr-west", key, Instant.now(),
+                        "a test record sent to production")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token("ehr-west",
+                        "ehr-publisher")).when().get("/submissions/" + id).then().statusCode(200)
+                .body("status", equalTo("DISMISSED"))
+                .body("steps.status", equalTo(List.of("RECEIVED", "QUARANTINED", "DISMISSED")))
+                .body("steps[2].detail", equalTo("dismissed: a test record sent to production"))
+                // the findings that held it back stay readable
+                .body("issues[0].rule", equalTo("patient-birthdate")));
     }
 
     @Test

@@ -1,9 +1,6 @@
 package org.recordline.validation.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -26,7 +23,6 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import org.recordline.commons.api.ProblemDetail;
 import org.recordline.commons.audit.AuditTrail;
-import org.recordline.commons.fhir.NarrativeXhtml;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
@@ -48,26 +44,20 @@ import org.recordline.validation.persistence.QuarantineStore.Status;
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 public class QuarantineResource {
 
-    /** Deepest nesting a corrected record may have. */
-    static final int MAX_DEPTH = 64;
-    /** Largest corrected record, in characters. */
-    static final int MAX_RECORD_CHARS = 8 * 1024 * 1024;
-    /** The ingestion edge's other limits, the same defaults: number length, narrative depth, Bundle entries. */
-    static final int MAX_NUMBER_LENGTH = 64;
-    static final int MAX_XHTML_DEPTH = 32;
-    static final int MAX_ENTRIES = 5000;
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final SecurityIdentity identity;
     private final AuditTrail audit;
     private final QuarantineStore store;
     private final QuarantineDesk desk;
+    private final CorrectionShape shape;
 
-    public QuarantineResource(SecurityIdentity identity, AuditTrail audit, QuarantineStore store, QuarantineDesk desk) {
+    public QuarantineResource(SecurityIdentity identity, AuditTrail audit, QuarantineStore store, QuarantineDesk desk,
+                              CorrectionShape shape) {
         this.identity = identity;
         this.audit = audit;
         this.store = store;
         this.desk = desk;
+        this.shape = shape;
     }
 
     /**
@@ -218,7 +208,7 @@ public class QuarantineResource {
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces(MediaType.APPLICATION_JSON)
     public Response correct(@PathParam("submissionId") String submissionId, String fhir) {
-        String refusal = shapeProblem(fhir);
+        String refusal = shape.problem(fhir);
         if (refusal != null) {
             auditAlone(AuditActions.QUARANTINE_CORRECTED, AuditActions.FAILURE,
                     submissionId.length() > 36 ? null : submissionId, null, refusal);
@@ -287,72 +277,6 @@ public class QuarantineResource {
         String actor = Principals.actor(identity);
         QuarkusTransaction.requiringNew().run(() -> audit.record(action, outcome, actor, submissionId, patientRef,
                 "quarantine", detail));
-    }
-
-    /** Why a corrected record cannot be read safely, or null: size, nesting and the root are checked first. */
-    static String shapeProblem(String fhir) {
-        if (fhir == null || fhir.isBlank()) {
-            return "the corrected record is empty";
-        }
-        if (fhir.length() > MAX_RECORD_CHARS) {
-            return "the corrected record is longer than " + MAX_RECORD_CHARS + " characters";
-        }
-        if (fhir.contains("\\u0000") || fhir.indexOf('\0') >= 0) {
-            return "the corrected record contains a NUL character, which FHIR strings may not hold";
-        }
-        try (JsonParser p = JSON.createParser(fhir)) {
-            int depth = 0;
-            int entries = 0;
-            boolean inEntries = false;
-            String field = null;
-            JsonToken t = p.nextToken();
-            if (t != JsonToken.START_OBJECT) {
-                return "the corrected record is not a JSON object";
-            }
-            for (; t != null; t = p.nextToken()) {
-                switch (t) {
-                    case START_OBJECT, START_ARRAY -> {
-                        if (++depth > MAX_DEPTH) {
-                            return "the corrected record is nested deeper than " + MAX_DEPTH + " levels";
-                        }
-                        if (depth == 2 && t == JsonToken.START_ARRAY && "entry".equals(field)) {
-                            inEntries = true;
-                        } else if (inEntries && depth == 3 && ++entries > MAX_ENTRIES) {
-                            return "the corrected record holds more than " + MAX_ENTRIES + " Bundle entries";
-                        }
-                    }
-                    case END_OBJECT, END_ARRAY -> {
-                        if (--depth == 1) {
-                            inEntries = false;
-                        }
-                        if (depth == 0) {
-                            return p.nextToken() == null ? null
-                                    : "the corrected record has content after its root object";
-                        }
-                    }
-                    case FIELD_NAME -> field = p.currentName();
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                        if (p.getTextLength() > MAX_NUMBER_LENGTH) {
-                            return "the corrected record has a number longer than " + MAX_NUMBER_LENGTH
-                                    + " characters";
-                        }
-                    }
-                    case VALUE_STRING -> {
-                        if ("div".equals(field)) {
-                            String problem = NarrativeXhtml.problem(p.getText(), MAX_XHTML_DEPTH);
-                            if (problem != null) {
-                                return "the corrected record's narrative: " + problem;
-                            }
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            }
-        } catch (IOException e) {
-            return "the corrected record is not well-formed JSON";
-        }
-        return null;
     }
 
     private static HistoryView view(HistoryItem h) {

@@ -15,6 +15,7 @@ import org.recordline.events.AuditActions;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.OutgoingEvent;
+import org.recordline.events.QuarantineDismissed;
 import org.recordline.events.RecordQuarantined;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
@@ -173,8 +174,12 @@ public class QuarantineDesk {
         }
         store.close(submissionId, Status.DISMISSED, now, actor, why);
         store.addHistory(submissionId, now, actor, Kind.DISMISSED, e.version(), why, null, null);
-        audit.record(AuditActions.QUARANTINE_DISMISSED, AuditActions.SUCCESS, actor, submissionId,
-                e.sourceRecordKey(), "quarantine", "dismissed");
+        // the sender's status follows: the ingestion-service reads the dismissal from the quarantine's topic
+        outbox.add(List.of(
+                events.event(Topics.QUARANTINED, e.sourceRecordKey(), EventTypes.QUARANTINE_DISMISSED, submissionId,
+                        new QuarantineDismissed(submissionId, e.sourceSystem(), e.sourceRecordKey(), now, why)),
+                audit.event(AuditActions.QUARANTINE_DISMISSED, AuditActions.SUCCESS, actor, submissionId,
+                        e.sourceRecordKey(), "quarantine", "dismissed")));
     }
 
     /** The locked entry, which must be open and, when {@code claimant} is given, claimed by that person. */

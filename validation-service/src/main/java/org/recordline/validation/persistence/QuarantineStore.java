@@ -88,7 +88,7 @@ public class QuarantineStore {
         try (Connection c = db.getConnection();
              PreparedStatement q = c.prepareStatement("INSERT INTO quarantined_record (submission_id, source_system, "
                      + "source_record_key, resource_type, issues, fhir, status, quarantined_at, patient_identifiers) "
-                     + "VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, 'OPEN', ?, ?)");
+                     + "VALUES (?, ?, ?, ?, ?::jsonb, ?, 'OPEN', ?, ?)");
              PreparedStatement h = c.prepareStatement(HISTORY)) {
             for (NewQuarantine n : batch) {
                 q.setString(1, n.submissionId());
@@ -199,7 +199,7 @@ public class QuarantineStore {
     /** The current version of the record, as FHIR JSON. */
     public Optional<String> fhir(String submissionId) {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT fhir::text FROM quarantined_record WHERE submission_id = ?")) {
+             PreparedStatement s = c.prepareStatement("SELECT fhir FROM quarantined_record WHERE submission_id = ?")) {
             s.setString(1, submissionId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -221,7 +221,7 @@ public class QuarantineStore {
     public void replace(String submissionId, int version, String fhir, String issuesJson, String resourceType,
                         List<String> patientIdentifiers) {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("UPDATE quarantined_record SET version = ?, fhir = ?::jsonb, "
+             PreparedStatement s = c.prepareStatement("UPDATE quarantined_record SET version = ?, fhir = ?, "
                      + "issues = ?::jsonb, resource_type = ?, patient_identifiers = ? WHERE submission_id = ?")) {
             s.setInt(1, version);
             s.setString(2, fhir);
@@ -244,7 +244,7 @@ public class QuarantineStore {
     }
 
     private static final String HISTORY = "INSERT INTO quarantine_history (submission_id, at, actor, kind, version, "
-            + "text, fhir, issues) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)";
+            + "text, fhir, issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
 
     /** Adds a history item. */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -280,7 +280,7 @@ public class QuarantineStore {
     /** The record of one version, as it was submitted or corrected. */
     public Optional<String> versionRecord(String submissionId, int version) {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT fhir::text FROM quarantine_history WHERE submission_id = ? "
+             PreparedStatement s = c.prepareStatement("SELECT fhir FROM quarantine_history WHERE submission_id = ? "
                      + "AND version = ? AND fhir IS NOT NULL ORDER BY id DESC LIMIT 1")) {
             s.setString(1, submissionId);
             s.setInt(2, version);

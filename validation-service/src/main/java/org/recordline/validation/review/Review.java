@@ -33,7 +33,9 @@ import org.recordline.validation.rules.RulePack;
  *   them;</li>
  *   <li>the completeness and timeliness rules of every rule pack in force ({@link RuleEngine}).</li>
  * </ol>
- * A submission passes when no finding is an error or fatal. Pure: no database, no broker; thread-safe.
+ * A submission passes when no finding is an error or fatal; a batch Bundle whose blocking findings all lie in some of
+ * its entries (not its Patient) says which ({@link Outcome#heldEntries()}), so that the rest can go on. Pure: no
+ * database, no broker; thread-safe.
  */
 public final class Review {
 
@@ -52,6 +54,19 @@ public final class Review {
     private final FastConformance conformance;
     private final RuleEngine rules;
     private final Profiles profiles;
+    private final java.util.Set<Layer> layers;
+
+    /** The layers after filing that can be switched off ({@code recordline.validation.layers}); filing always runs. */
+    public enum Layer {
+        /** FHIR R4 base conformance by the fast path. */
+        CONFORMANCE,
+        /** Code checks that need no terminology server. */
+        CODES,
+        /** Profiles claimed or required, by HAPI's full validator. */
+        PROFILES,
+        /** The rule packs' completeness and timeliness rules. */
+        RULES
+    }
 
     /**
      * What the review found.
@@ -60,9 +75,22 @@ public final class Review {
      * @param completeness share of applicable rule-pack rules met, 0 to 1; null when the document was unreadable
      * @param patientIdentifiers {@code system|value} of the submission's Patient identifiers, for the desk's search
      * @param resourceType the root's {@code resourceType}, or null when unreadable
+     * @param heldEntries  for a batch Bundle judged entry by entry, the entries its blocking findings hold back
+     *                     (the rest may go on, see {@link BatchSplit}); empty otherwise
      */
     public record Outcome(List<ValidationIssue> issues, Double completeness, List<String> patientIdentifiers,
-                          String resourceType) {
+                          String resourceType, List<Integer> heldEntries) {
+
+        /** An outcome for the submission as a whole. */
+        public Outcome(List<ValidationIssue> issues, Double completeness, List<String> patientIdentifiers,
+                       String resourceType) {
+            this(issues, completeness, patientIdentifiers, resourceType, List.of());
+        }
+
+        /** Whether only some entries of a batch hold it back. */
+        public boolean split() {
+            return !heldEntries.isEmpty();
+        }
 
         /** Whether the submission may go on to the index. */
         public boolean passed() {
@@ -87,10 +115,20 @@ public final class Review {
      *                 a feed requires), or null for none
      */
     public Review(FhirContext fhir, FastConformance conformance, RuleEngine rules, Profiles profiles) {
+        this(fhir, conformance, rules, profiles, java.util.EnumSet.allOf(Layer.class));
+    }
+
+    /**
+     * @param layers the layers to run after filing; one left out is skipped (its findings are not looked for, and a
+     *               submission's completeness is 1 without the rules layer)
+     */
+    public Review(FhirContext fhir, FastConformance conformance, RuleEngine rules, Profiles profiles,
+                  java.util.Set<Layer> layers) {
         this.fhir = fhir;
         this.conformance = conformance;
         this.rules = rules;
         this.profiles = profiles;
+        this.layers = layers.isEmpty() ? java.util.EnumSet.noneOf(Layer.class) : java.util.EnumSet.copyOf(layers);
     }
 
     /**
@@ -133,29 +171,34 @@ public final class Review {
         } else {
             issues.addAll(FilingRules.check(resource));
         }
-        if (conformance != null) {
+        if (conformance != null && layers.contains(Layer.CONFORMANCE)) {
             issues.addAll(conformance.validate(tree));
         }
-        for (ValidationIssue i : CodeChecks.check(tree, tree.path("resourceType").asText("Resource"))) {
-            String severity = codeCheckSeverity(packs, i.rule());
-            if (!"off".equals(severity)) {
-                issues.add(i.withSeverity(severity));
+        if (layers.contains(Layer.CODES)) {
+            for (ValidationIssue i : CodeChecks.check(tree, tree.path("resourceType").asText("Resource"))) {
+                String severity = codeCheckSeverity(packs, i.rule());
+                if (!"off".equals(severity)) {
+                    issues.add(i.withSeverity(severity));
+                }
             }
         }
         if (resource == null) {
             return new Outcome(issues, null, List.of(), tree.path("resourceType").asText(null));
         }
-        checkProfiles(sourceSystem, resource, packs, issues);
+        if (layers.contains(Layer.PROFILES)) {
+            checkProfiles(sourceSystem, resource, packs, issues);
+        }
         int applicable = 0;
         int passed = 0;
-        for (RulePack pack : packs) {
+        for (RulePack pack : layers.contains(Layer.RULES) ? packs : List.<RulePack>of()) {
             RuleEngine.Result r = rules.apply(pack, sourceSystem, resource, now);
             issues.addAll(r.issues());
             applicable += r.applicable();
             passed += r.passed();
         }
-        return new Outcome(condensed(issues), applicable == 0 ? 1.0 : (double) passed / applicable,
-                identifiers(resource), resource.fhirType());
+        List<ValidationIssue> found = condensed(issues);
+        return new Outcome(found, applicable == 0 ? 1.0 : (double) passed / applicable,
+                identifiers(resource), resource.fhirType(), BatchSplit.heldEntries(tree, found));
     }
 
     /**

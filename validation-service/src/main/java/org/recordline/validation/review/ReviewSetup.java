@@ -9,7 +9,11 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.recordline.validation.conformance.Profiles;
 import org.recordline.validation.conformance.fast.FastConformance;
 import org.recordline.validation.rules.RuleEngine;
@@ -39,15 +43,22 @@ public class ReviewSetup {
     @Singleton
     @Startup
     Review review(FhirContext fhir, DefaultProfileValidationSupport core, RuleEngine rules,
-                  @ConfigProperty(name = "recordline.validation.conformance.fast", defaultValue = "true")
-                  boolean fast,
+                  @ConfigProperty(name = "recordline.validation.layers",
+                          defaultValue = "conformance,codes,profiles,rules") List<String> layerNames,
                   @ConfigProperty(name = "recordline.validation.profiles.dir") Optional<String> profilesDir) {
         long t0 = System.nanoTime();
+        Set<Review.Layer> layers = EnumSet.noneOf(Review.Layer.class);
+        for (String name : layerNames) {
+            if (!name.isBlank() && !"none".equalsIgnoreCase(name.strip())) {
+                layers.add(Review.Layer.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+            }
+        }
+        boolean fast = layers.contains(Review.Layer.CONFORMANCE);
         FastConformance conformance = fast ? FastConformance.compile(core) : null;
         Profiles profiles = profilesDir.map(d -> Profiles.load(core, Path.of(d))).orElse(null);
-        LOG.infof("review ready in %d ms (fast conformance %s, %d profiles from %d conformance resources)",
-                (System.nanoTime() - t0) / 1_000_000, fast ? "on" : "off",
+        LOG.infof("review ready in %d ms (layers %s, %d profiles from %d conformance resources)",
+                (System.nanoTime() - t0) / 1_000_000, layers,
                 profiles == null ? 0 : profiles.profileUrls().size(), profiles == null ? 0 : profiles.size());
-        return new Review(fhir, conformance, rules, profiles);
+        return new Review(fhir, conformance, rules, profiles, layers);
     }
 }

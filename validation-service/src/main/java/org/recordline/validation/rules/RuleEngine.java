@@ -10,7 +10,6 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.fhirpath.ExpressionNode;
 import org.hl7.fhir.r4.fhirpath.FHIRPathEngine;
 import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
@@ -28,16 +27,19 @@ import org.recordline.events.ValidationIssue;
  * settings, such as {@code %assigningAuthority}, are bound in as literals) and cached. A Bundle's rules run on each
  * entry's resource; a within-days rule finds the resource it refers to inside the same submission.
  *
- * <p>Thread-safe: evaluation of one submission holds the engine's lock (HAPI's FHIRPath engine keeps state while it
- * evaluates); parsing is cached across threads.
+ * <p>Thread-safe: HAPI's FHIRPath engine keeps state while it evaluates, so each thread has its own engine and its
+ * own cache of parsed expressions; submissions are reviewed on several threads at once without a lock.
  */
 public final class RuleEngine {
 
     /** How far in the future a date may lie before it counts as "in the future" (clock skew between systems). */
     static final Duration FUTURE_TOLERANCE = Duration.ofHours(24);
 
-    private final FHIRPathEngine fhirPath;
-    private final Map<String, ExpressionNode> parsed = new ConcurrentHashMap<>();
+    private final ThreadLocal<Evaluator> evaluators;
+
+    /** One thread's FHIRPath engine and the expressions it has parsed. */
+    private record Evaluator(FHIRPathEngine engine, Map<String, ExpressionNode> parsed) {
+    }
 
     /** What a pack found in one submission. */
     public record Result(List<ValidationIssue> issues, int applicable, int passed) {
@@ -53,7 +55,8 @@ public final class RuleEngine {
     }
 
     public RuleEngine(FhirContext fhir, DefaultProfileValidationSupport core) {
-        this.fhirPath = new FHIRPathEngine(new HapiWorkerContext(fhir, core));
+        this.evaluators = ThreadLocal.withInitial(() ->
+                new Evaluator(new FHIRPathEngine(new HapiWorkerContext(fhir, core)), new HashMap<>()));
     }
 
     /**
@@ -107,13 +110,10 @@ public final class RuleEngine {
                 }
             }
         }
-        List<Located> resources = Located.of(submission);
-        synchronized (fhirPath) {
-            for (Located l : resources) {
-                for (RulePack.Rule rule : pack.rules()) {
-                    if (rule.appliesToType(l.resource().fhirType()) && rule.appliesToSource(sourceSystem)) {
-                        applyRule(pack, sourceSystem, rule, l.resource(), l.path(), byReference, now, issues, counts);
-                    }
+        for (Located l : Located.of(submission)) {
+            for (RulePack.Rule rule : pack.rules()) {
+                if (rule.appliesToType(l.resource().fhirType()) && rule.appliesToSource(sourceSystem)) {
+                    applyRule(pack, sourceSystem, rule, l.resource(), l.path(), byReference, now, issues, counts);
                 }
             }
         }
@@ -165,7 +165,7 @@ public final class RuleEngine {
 
     private List<Base> eval(RulePack pack, String source, String expr, Resource r) {
         try {
-            return fhirPath.evaluate(null, r, r, r, expression(pack, source, expr));
+            return evaluators.get().engine().evaluate(null, r, r, r, expression(pack, source, expr));
         } catch (RuntimeException e) {
             return List.of(); // a type mismatch on odd input: treat as nothing found
         }
@@ -174,7 +174,8 @@ public final class RuleEngine {
     private ExpressionNode expression(RulePack pack, String source, String expr) {
         String authority = pack.settingsFor(source).assigningAuthority();
         String bound = expr.replace("%assigningAuthority", authority == null ? "{}" : literal(authority));
-        return parsed.computeIfAbsent(bound, fhirPath::parse);
+        Evaluator e = evaluators.get();
+        return e.parsed().computeIfAbsent(bound, e.engine()::parse);
     }
 
     private static String literal(String s) {

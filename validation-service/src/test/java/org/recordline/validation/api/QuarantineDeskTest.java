@@ -22,8 +22,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
+import org.recordline.events.QuarantineDismissed;
 import org.recordline.events.RecordIngested;
 import org.recordline.events.Topics;
 import org.recordline.testsupport.EventFixtures;
@@ -159,6 +161,13 @@ class QuarantineDeskTest {
         ann().when().get("/quarantine?status=dismissed&source=" + SOURCE + "&size=500").then()
                 .body("submissionId", hasItem(id));
         await().atMost(Duration.ofSeconds(30)).until(() -> auditActions(id).contains("quarantine.dismissed:success"));
+        // the sender's status follows: a dismissal event after the quarantine event, on its key
+        await().atMost(Duration.ofSeconds(30)).until(() -> topics().ofSubmission(Topics.QUARANTINED, id).size() == 2);
+        var onTopic = topics().ofSubmission(Topics.QUARANTINED, id);
+        assertEquals(EventTypes.QUARANTINE_DISMISSED, TopicClient.header(onTopic.get(1), CloudEventHeaders.CE_TYPE));
+        assertEquals(onTopic.get(0).key(), onTopic.get(1).key());
+        QuarantineDismissed d = EventCodec.decode(onTopic.get(1).value(), QuarantineDismissed.class);
+        assertEquals("the sender's duplicate", d.reason());
     }
 
     @Test
@@ -185,7 +194,7 @@ class QuarantineDeskTest {
         String deep = "{\"resourceType\":\"Patient\",\"extension\":" + "[{\"extension\":".repeat(40) + "[]"
                 + "}]".repeat(40) + "}";
         ann().contentType("application/fhir+json").body(deep).when().put("/quarantine/" + id + "/record")
-                .then().statusCode(400).body("detail", containsString("nested deeper"));
+                .then().statusCode(400).body("detail", containsString("nesting deeper than 64 levels"));
         ann().contentType("application/fhir+json").body("[1]").when().put("/quarantine/" + id + "/record")
                 .then().statusCode(400);
         String narrative = "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\""

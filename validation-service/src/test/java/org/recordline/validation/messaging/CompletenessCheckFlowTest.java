@@ -137,6 +137,66 @@ class CompletenessCheckFlowTest {
     }
 
     @Test
+    void aRecordHoldingANulCharacterIsQuarantinedNotDeadLetteredAndKeptExactlyAsSent() throws Exception {
+        // U+0000 escaped in a value and in an element name: FHIR refuses the first, and PostgreSQL's jsonb both
+        String fhir = fixture("patient-complete.json").replace("\"Testperson\"", "\"Test\\u0000person\"")
+                .replace("\"gender\"", "\"x\\u0000y\": 1, \"gender\"");
+        String id = publishIngested(UUID.randomUUID().toString(), fhir, "Patient");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.QUARANTINED, id).size() == 1);
+        JsonNode event = EventCodec.mapper().readTree(on(Topics.QUARANTINED, id).get(0).value());
+        assertTrue(event.get("issues").toString().contains("control character"), event.toString());
+        assertTrue(!event.toString().contains("\\u0000"), "no finding carries U+0000 on");
+        assertEquals(List.of(), topics().find(Topics.deadLetterOf(Topics.INGESTED),
+                r -> r.key() != null && r.key().endsWith(id)));
+        String kept = given().auth().oauth2(tech()).when().get("/quarantine/" + id + "/record").then().statusCode(200)
+                .extract().asString();
+        assertEquals(EventCodec.mapper().readTree(fhir), EventCodec.mapper().readTree(kept));
+        assertTrue(kept.contains("Test\\u0000person"), "the desk shows the record as it was sent");
+    }
+
+    private static String observationEntry(String id, boolean complete) {
+        return "{\"fullUrl\":\"urn:uuid:" + UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8))
+                + "\",\"resource\":{\"resourceType\":\"Observation\",\"id\":\"" + id + "\","
+                + (complete ? "\"status\":\"final\"," : "")
+                + "\"code\":{\"text\":\"heart rate\"}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}";
+    }
+
+    private static List<String> entryIds(JsonNode bundle) {
+        List<String> ids = new java.util.ArrayList<>();
+        bundle.get("entry").forEach(e -> ids.add(e.at("/resource/id").asText()));
+        return ids;
+    }
+
+    @Test
+    void aBatchIsJudgedEntryByEntryTheGoodEntriesGoOnAndTheBadOneWaitsWithItsPatient() throws Exception {
+        String batch = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"fullUrl\":\"urn:uuid:"
+                + UUID.randomUUID() + "\",\"resource\":" + fixture("patient-complete.json")
+                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}," + observationEntry("good-1", true) + ","
+                + observationEntry("bad-2", false) + "," + observationEntry("good-3", true) + "]}";
+        String id = publishIngested(UUID.randomUUID().toString(), batch, "Bundle");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.VALIDATED, id).size() == 1
+                && on(Topics.QUARANTINED, id).size() == 1);
+        JsonNode validated = EventCodec.mapper().readTree(on(Topics.VALIDATED, id).get(0).value());
+        assertEquals(List.of("pat-complete-1", "good-1", "good-3"), entryIds(validated.get("fhir")));
+        assertEquals("[2]", validated.get("heldBack").toString());
+        JsonNode quarantined = EventCodec.mapper().readTree(on(Topics.QUARANTINED, id).get(0).value());
+        assertEquals("[2]", quarantined.get("entries").toString());
+        // the findings point into the held part: its Patient first, then the held entry
+        assertTrue(quarantined.get("issues").toString().contains("Bundle.entry[1]"), quarantined.toString());
+        String kept = given().auth().oauth2(tech()).when().get("/quarantine/" + id + "/record").then()
+                .statusCode(200).extract().asString();
+        assertEquals(List.of("pat-complete-1", "bad-2"), entryIds(EventCodec.mapper().readTree(kept)));
+
+        // the same entries as a transaction pass or fail as a whole
+        String whole = publishIngested(UUID.randomUUID().toString(), batch.replace("\"batch\"", "\"transaction\""),
+                "Bundle");
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.QUARANTINED, whole).size() == 1);
+        assertTrue(!EventCodec.mapper().readTree(on(Topics.QUARANTINED, whole).get(0).value()).has("entries"));
+        awaitMarkerOn(Topics.VALIDATED, "ehr-test|" + whole);
+        assertEquals(List.of(), on(Topics.VALIDATED, whole));
+    }
+
+    @Test
     void poisonRecordsAreDeadLetteredAndTheNextRecordIsProcessed() {
         String key = "ehr-test|poison-" + UUID.randomUUID();
         topics().publish(Topics.INGESTED, key, Map.of(), new byte[] {0, 1, 2, (byte) 0xff});

@@ -62,6 +62,57 @@ class ReviewTest {
     }
 
     @Test
+    void aLayerLeftOutIsNotLookedForAndFilingAlwaysRuns() {
+        DefaultProfileValidationSupport support = new DefaultProfileValidationSupport(FHIR);
+        RuleEngine engine = new RuleEngine(FHIR, support);
+        engine.compile(core, List.of());
+        String odd = "{\"resourceType\":\"Patient\",\"gender\":\"female\",\"favouriteColour\":\"blue\"}";
+        Review filingOnly = new Review(FHIR, null, engine, null, java.util.EnumSet.noneOf(Review.Layer.class));
+        Review.Outcome none = filingOnly.review("ehr-test", odd, List.of(core), NOW);
+        assertEquals(List.of(), none.issues());
+        assertEquals(1.0, none.completeness());
+        assertEquals(List.of("patient-present"), filingOnly.review("ehr-test",
+                "{\"resourceType\":\"Observation\",\"status\":\"final\"}", List.of(core), NOW).blocking().stream()
+                .map(ValidationIssue::rule).toList());
+        Review conformanceOnly = new Review(FHIR, FastConformance.compile(support), engine, null,
+                java.util.EnumSet.of(Review.Layer.CONFORMANCE));
+        List<String> rules = conformanceOnly.review("ehr-test", odd, List.of(core), NOW).blocking().stream()
+                .map(ValidationIssue::rule).toList();
+        assertFalse(rules.isEmpty());
+        assertTrue(rules.stream().allMatch(r -> r.startsWith("fhir-")), rules.toString());
+        assertTrue(review.review("ehr-test", odd, List.of(core), NOW).blocking().stream()
+                .anyMatch(i -> "patient-birthdate".equals(i.rule())), "all layers: the rules too");
+    }
+
+    private static Patient completePatient() {
+        Patient p = new Patient();
+        p.addIdentifier().setSystem("urn:oid:1.2.3").setValue("MRN-1");
+        p.addName().setFamily("Kim");
+        p.setGender(AdministrativeGender.FEMALE);
+        p.setBirthDateElement(new DateType("1980-04-12"));
+        return p;
+    }
+
+    @Test
+    void aBatchSaysWhichEntriesHoldItBackAndATransactionFailsAsAWhole() {
+        String batch = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+                + "{\"fullUrl\":\"urn:uuid:6f1e8d2a-0000-4000-8000-000000000001\",\"resource\":"
+                + FHIR.newJsonParser().encodeResourceToString(completePatient())
+                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+                + "{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"a\"}},"
+                + "\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}},"
+                + "{\"resource\":{\"resourceType\":\"Observation\",\"code\":{\"text\":\"b\"}},"
+                + "\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+        Review.Outcome o = review.review("ehr-test", batch, List.of(core), NOW);
+        assertFalse(o.passed());
+        assertEquals(List.of(2), o.heldEntries(), o.blocking().toString());
+        Review.Outcome t = review.review("ehr-test", batch.replace("\"batch\"", "\"transaction\""), List.of(core),
+                NOW);
+        assertFalse(t.passed());
+        assertEquals(List.of(), t.heldEntries());
+    }
+
+    @Test
     void patientMissingEverythingGetsOneFindingPerRuleAndNamesThePackVersion() {
         Review.Outcome o = review(new Patient());
         assertEquals(List.of("patient-birthdate", "patient-gender", "patient-identifier", "patient-name"),

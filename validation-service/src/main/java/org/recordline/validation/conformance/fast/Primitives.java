@@ -170,6 +170,10 @@ final class Primitives {
                     return new Problem("error", "invalid", "fhir-invariant:ele-1",
                             "a " + typeName(kind) + " value cannot consist only of whitespace");
                 }
+                if (hasControlCharacter(s)) {
+                    return invalid("the value contains a control character (below U+0020 other than tab, carriage "
+                            + "return and line feed), which FHIR does not allow in a " + typeName(kind));
+                }
                 if (Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1))) {
                     return kind == Kind.STRING ? new Problem("warning", "value", "fhir-string-whitespace",
                             "the value starts or ends with whitespace") : null;
@@ -216,6 +220,17 @@ final class Primitives {
 
     static Problem invalid(String msg) {
         return new Problem("error", "value", "fhir-primitive", msg);
+    }
+
+    /** FHIR: strings SHALL NOT contain characters below U+0020 except U+0009, U+000A and U+000D. */
+    static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isBlank(String s) {

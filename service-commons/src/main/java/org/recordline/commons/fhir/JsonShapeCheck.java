@@ -1,4 +1,4 @@
-package org.recordline.ingestion.domain.limits;
+package org.recordline.commons.fhir;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -8,8 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
-import org.recordline.commons.fhir.NarrativeXhtml;
-import org.recordline.ingestion.domain.RejectedSubmissionException;
 
 /**
  * One streaming pass over a submission's bytes that refuses, with the limit and the place named, everything a FHIR
@@ -35,31 +33,40 @@ public final class JsonShapeCheck {
                 .build();
     }
 
-    /** Checks {@code body}; throws {@link RejectedSubmissionException} naming the first problem and where it is. */
+    /** Checks {@code body}; throws {@link JsonShapeException} naming the first problem and where it is. */
     public void check(byte[] body) {
+        check(body, null);
+    }
+
+    /** Checks {@code document}; throws {@link JsonShapeException} naming the first problem and where it is. */
+    public void check(String document) {
+        check(null, document);
+    }
+
+    private void check(byte[] body, String document) {
         JsonParser p = null;
         Root root = new Root();
         try {
-            p = json.createParser(body);
+            p = body != null ? json.createParser(body) : json.createParser(document);
             walk(p, root);
-        } catch (RejectedSubmissionException e) {
+        } catch (JsonShapeException e) {
             throw e;
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
             if (msg.startsWith("Duplicate field")) {
                 String name = msg.replaceAll("^Duplicate field '(.*)'$", "$1");
-                throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "duplicate JSON key \""
+                throw new JsonShapeException(400, IssueType.STRUCTURE, "duplicate JSON key \""
                         + (name.length() > 64 ? name.substring(0, 64) + "…" : name) + "\"", where(p, true, root));
             }
             if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
-                throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY,
+                throw new JsonShapeException(400, IssueType.TOOCOSTLY,
                         "JSON nesting deeper than " + limits.maxDepth() + " levels", where(p, false, root));
             }
-            throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "malformed JSON at line "
+            throw new JsonShapeException(400, IssueType.STRUCTURE, "malformed JSON at line "
                     + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ", column "
                     + (e.getLocation() == null ? 0 : e.getLocation().getColumnNr()), null);
         } catch (IOException e) {
-            throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "unreadable JSON", null);
+            throw new JsonShapeException(400, IssueType.STRUCTURE, "unreadable JSON", null);
         } finally {
             if (p != null) {
                 try {
@@ -78,7 +85,7 @@ public final class JsonShapeCheck {
 
     private void walk(JsonParser p, Root root) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
+            throw new JsonShapeException(400, IssueType.STRUCTURE,
                     "a FHIR JSON resource must be a JSON object", null);
         }
         int depth = 1;
@@ -91,11 +98,11 @@ public final class JsonShapeCheck {
                     if (depth == 1 && t == JsonToken.START_ARRAY && "entry".equals(p.currentName())) {
                         inEntries = true;
                     } else if (inEntries && depth == 2 && ++entries > limits.maxEntries()) {
-                        throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY, "Bundle has more than "
+                        throw new JsonShapeException(413, IssueType.TOOCOSTLY, "Bundle has more than "
                                 + limits.maxEntries() + " entries", "Bundle.entry");
                     }
                     if (++depth > limits.maxDepth()) {
-                        throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY,
+                        throw new JsonShapeException(400, IssueType.TOOCOSTLY,
                                 "JSON nesting deeper than " + limits.maxDepth() + " levels", where(p, false, root));
                     }
                 }
@@ -106,14 +113,14 @@ public final class JsonShapeCheck {
                     }
                     if (depth == 0 && p.nextToken() != null) {
                         // the document is passed on as it arrived: it must be exactly one JSON object
-                        throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
+                        throw new JsonShapeException(400, IssueType.STRUCTURE,
                                 "content after the end of the JSON object", null);
                     }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     int length = p.getTextLength();
                     if (length > limits.maxNumberLength()) {
-                        throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY, "number of " + length
+                        throw new JsonShapeException(400, IssueType.TOOCOSTLY, "number of " + length
                                 + " characters, longer than the limit of " + limits.maxNumberLength(),
                                 where(p, false, root));
                     }
@@ -128,7 +135,7 @@ public final class JsonShapeCheck {
                     int length = p.getTextLength();
                     for (int i = from, end = from + length; i < end; i++) {
                         if (chars[i] == 0) {
-                            throw new RejectedSubmissionException(400, IssueType.INVALID,
+                            throw new JsonShapeException(400, IssueType.INVALID,
                                     "strings must not contain the NUL character (U+0000)", where(p, false, root));
                         }
                     }
@@ -136,13 +143,19 @@ public final class JsonShapeCheck {
                         String problem = NarrativeXhtml.problem(java.nio.CharBuffer.wrap(chars, from, length),
                                 limits.maxXhtmlDepth());
                         if (problem != null) {
-                            throw new RejectedSubmissionException(400, IssueType.TOOCOSTLY, problem,
+                            throw new JsonShapeException(400, IssueType.TOOCOSTLY, problem,
                                     where(p, false, root));
                         }
                     }
                 }
+                case FIELD_NAME -> {
+                    if (p.currentName().indexOf('\u0000') >= 0) {
+                        throw new JsonShapeException(400, IssueType.INVALID,
+                                "element names must not contain the NUL character (U+0000)", where(p, true, root));
+                    }
+                }
                 default -> {
-                    // names, booleans and null need no check
+                    // booleans and null need no check
                 }
             }
         }

@@ -1,4 +1,4 @@
-package org.recordline.ingestion.domain.limits;
+package org.recordline.commons.fhir;
 
 /**
  * The limits a FHIR JSON document must keep before HAPI builds anything from it.
