@@ -12,6 +12,8 @@ public final class AuditActions {
     public static final String RECORD_READ = "record.read";
     public static final String AUDIT_READ = "audit.read";
     public static final String RULE_PACK_LOADED = "rule-pack.loaded";
+    /** An administrator had the index's match model re-estimated from its own records. */
+    public static final String MATCH_MODEL_ESTIMATED = "match-model.estimated";
     public static final String QUARANTINE_CLAIMED = "quarantine.claimed";
     public static final String QUARANTINE_RELEASED = "quarantine.released";
     public static final String QUARANTINE_NOTE = "quarantine.annotated";

@@ -15,7 +15,9 @@ import java.util.List;
  * @param sourceRecordKey    {@code source-system|local-id} of the source patient record
  * @param changeType         {@link ChangeType}
  * @param matchRule          how the person was found: {@code new-person}, {@code same-source-record} (the source
- *                           record was filed before) or {@code exact-identifier} (a shared identifier)
+ *                           record was filed before), {@code probabilistic} (scored at or above the index's upper
+ *                           threshold), {@code possible-match} (a new person, with a possible match opened for
+ *                           review); events written before probabilistic matching may say {@code exact-identifier}
  * @param resources          every resource filed, in submission order
  * @param changedAt          when the index committed the change
  * @param fhir               the filed submission as FHIR JSON (a JSON object)

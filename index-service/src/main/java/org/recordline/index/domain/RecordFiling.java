@@ -32,9 +32,12 @@ import org.recordline.events.InvalidEventException;
 import org.recordline.events.RecordChanged;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
-import org.recordline.index.domain.matching.ExactIdentifierMatcher;
+import org.recordline.index.domain.matching.Blocking;
+import org.recordline.index.domain.matching.Demographics;
 import org.recordline.index.domain.matching.MatchDecision;
+import org.recordline.index.domain.matching.PatientDemographics;
 import org.recordline.index.domain.matching.PatientIdentity;
+import org.recordline.index.domain.matching.PersonMatcher;
 
 /**
  * Files a validated submission: finds or creates the enterprise person of its patient, stores the source patient
@@ -55,26 +58,33 @@ public class RecordFiling {
             + " VALUES (?, ?, ?)";
     private static final String TOUCH_PERSON = "UPDATE enterprise_person SET updated_at = ? WHERE id = ?";
     private static final String UPSERT_SOURCE = "INSERT INTO source_record (source_record_key, source_system,"
-            + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?) ON CONFLICT (source_record_key) DO UPDATE SET"
+            + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at, demographics)"
+            + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (source_record_key) DO UPDATE SET"
             + " enterprise_person_id = EXCLUDED.enterprise_person_id, patient = EXCLUDED.patient,"
             + " last_submission_id = EXCLUDED.last_submission_id, match_rule = EXCLUDED.match_rule,"
-            + " updated_at = EXCLUDED.updated_at RETURNING id";
+            + " updated_at = EXCLUDED.updated_at, demographics = EXCLUDED.demographics RETURNING id";
+    private static final com.fasterxml.jackson.databind.ObjectMapper DEMOGRAPHICS =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private static final String LINK_IDENTIFIER = "INSERT INTO person_identifier (system, value,"
             + " enterprise_person_id, source_record_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     private final FhirContext fhir;
     private final ProcessedEvents processed;
-    private final ExactIdentifierMatcher matcher;
+    private final PersonMatcher matcher;
+    private final Set<String> nationalIdSystems;
     private final OutboxWriter outbox;
     private final AuditTrail audit;
     private final AgroalDataSource dataSource;
     private final EventFactory events;
 
-    public RecordFiling(FhirContext fhir, ProcessedEvents processed, ExactIdentifierMatcher matcher,
+    public RecordFiling(FhirContext fhir, ProcessedEvents processed, PersonMatcher matcher,
                         OutboxWriter outbox, AuditTrail audit, AgroalDataSource dataSource,
-                        @ConfigProperty(name = "quarkus.application.name") String service) {
+                        @ConfigProperty(name = "quarkus.application.name") String service,
+                        @ConfigProperty(name = "recordline.index.match.national-id-systems",
+                                defaultValue = "http://hl7.org/fhir/sid/us-ssn,urn:oid:2.16.840.1.113883.4.1")
+                        List<String> nationalIdSystems) {
         this.fhir = fhir;
+        this.nationalIdSystems = Set.copyOf(nationalIdSystems);
         this.processed = processed;
         this.matcher = matcher;
         this.outbox = outbox;
@@ -122,7 +132,7 @@ public class RecordFiling {
                 duplicates++;
             }
         }
-        matcher.lock(parsed.stream().map(Parsed::identity).toList());
+        matcher.lock(parsed.stream().map(Parsed::incoming).toList());
         List<OutgoingEvent> out = new ArrayList<>(parsed.size() * 2);
         for (Parsed p : parsed) {
             file(p, out);
@@ -138,7 +148,7 @@ public class RecordFiling {
      * with HAPI for its identifiers.
      */
     private record Parsed(RecordValidated in, Patient patient, String patientJson, List<ResourceJson> resources,
-                          PatientIdentity identity) {
+                          PatientIdentity identity, PersonMatcher.Incoming incoming) {
     }
 
     private record ResourceJson(String type, String id, String json) {
@@ -189,16 +199,23 @@ public class RecordFiling {
         List<PatientIdentity.Identifier> identifiers = patient.getIdentifier().stream()
                 .filter(i -> i.hasSystem() && i.hasValue())
                 .map(i -> new PatientIdentity.Identifier(i.getSystem(), i.getValue())).distinct().toList();
-        return new Parsed(in, patient, patientJson, resources, new PatientIdentity(in.sourceRecordKey(), identifiers));
+        PatientIdentity identity = new PatientIdentity(in.sourceRecordKey(), identifiers);
+        Demographics demographics = PatientDemographics.of(patient, nationalIdSystems);
+        return new Parsed(in, patient, patientJson, resources, identity,
+                new PersonMatcher.Incoming(identity, demographics, Blocking.keys(demographics)));
     }
 
     /** Files one submission (its locks are held already) and adds its events to {@code out}. */
     private void file(Parsed p, List<OutgoingEvent> out) {
         RecordValidated in = p.in();
         Instant now = Instant.now();
-        MatchDecision decision = matcher.matchLocked(p.identity());
+        MatchDecision decision = matcher.matchLocked(p.incoming());
         String personId = decision.newPerson() ? UUID.randomUUID().toString() : decision.enterprisePersonId();
         long sourceId = writePersonAndSource(personId, decision, p, now);
+        matcher.storeBlockingKeys(sourceId, p.incoming().blockingKeys());
+        if (!MatchDecision.SAME_SOURCE_RECORD.equals(decision.rule())) {
+            matcher.recordDecision(sourceId, in.submissionId(), personId, decision, Timestamp.from(now));
+        }
 
         List<RecordChanged.ResourceRef> refs = writeResources(personId, sourceId, in.submissionId(),
                 p.identity().identifiers(), p.resources(), now);
@@ -209,7 +226,10 @@ public class RecordFiling {
                         refs, now, in.fhir())));
         out.add(audit.event(AuditActions.RECORD_INDEXED, AuditActions.SUCCESS, "index-service", in.submissionId(),
                 personId, "ingest", decision.rule() + " resources=" + refs.size()
-                        + (decision.candidates() > 1 ? " candidates=" + decision.candidates() : "")));
+                        + (decision.score() == null ? "" : String.format(java.util.Locale.ROOT, " score=%.2f",
+                                decision.score()))
+                        + (decision.candidates() > 0 ? " persons-compared=" + decision.candidates() : "")
+                        + (decision.possiblePersonId() == null ? "" : " possible-match=" + decision.possiblePersonId())));
         LOG.debugf("submission %s filed under person %s (%s, %d resources)", in.submissionId(), personId,
                 decision.rule(), refs.size());
     }
@@ -238,12 +258,13 @@ public class RecordFiling {
                 ps.setString(6, decision.rule());
                 ps.setTimestamp(7, at);
                 ps.setTimestamp(8, at);
+                ps.setString(9, DEMOGRAPHICS.writeValueAsString(p.incoming().demographics()));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
                 }
             }
-        } catch (SQLException e) {
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DataAccessException("filing of the source record failed", e);
         }
     }

@@ -1,0 +1,106 @@
+package org.recordline.index.domain.matching;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Fellegi-Sunter model: for each field and comparison level, m (how often the level occurs when two records are of
+ * one person) and u (how often when they are not), and the prior share of matches among compared pairs. A level's
+ * weight is {@code log2(m/u)}; a pair's score is the sum of its fields' weights (a missing field adds nothing).
+ * Immutable.
+ *
+ * @param m     m probabilities, {@code m[field.ordinal()][level]}
+ * @param u     u probabilities, same shape
+ * @param prior share of matches among the candidate pairs the model was estimated on
+ */
+public record MatchModel(double[][] m, double[][] u, double prior) {
+
+    /** Probabilities are kept inside [FLOOR, 1 - FLOOR], so that no weight is infinite. */
+    static final double FLOOR = 1e-6;
+
+    public MatchModel {
+        if (m.length != Field.values().length || u.length != Field.values().length) {
+            throw new IllegalArgumentException("a model needs m and u for every field");
+        }
+        for (Field f : Field.values()) {
+            if (m[f.ordinal()].length != f.size() || u[f.ordinal()].length != f.size()) {
+                throw new IllegalArgumentException("field " + f + " needs " + f.size() + " levels");
+            }
+        }
+        if (!(prior > 0 && prior < 1)) {
+            throw new IllegalArgumentException("the prior must lie strictly between 0 and 1, got " + prior);
+        }
+    }
+
+    /**
+     * A starting point for estimation: m falls and u rises with the level (agreement is likely among matches and
+     * unlikely among non-matches), and a prior of {@code prior}.
+     */
+    public static MatchModel startingPoint(double prior) {
+        int n = Field.values().length;
+        double[][] m = new double[n][];
+        double[][] u = new double[n][];
+        for (Field f : Field.values()) {
+            int k = f.size();
+            m[f.ordinal()] = new double[k];
+            u[f.ordinal()] = new double[k];
+            for (int level = 0; level < k; level++) {
+                m[f.ordinal()][level] = level == 0 ? 0.9 : 0.1 / (k - 1);
+                u[f.ordinal()][level] = level == k - 1 ? 0.9 : 0.1 / (k - 1);
+            }
+        }
+        return new MatchModel(m, u, prior);
+    }
+
+    /** The weight of {@code level} of {@code field}: {@code log2(m/u)}; 0 for a missing field. */
+    public double weight(Field field, int level) {
+        if (level == Field.MISSING) {
+            return 0;
+        }
+        return log2(clamp(m[field.ordinal()][level]) / clamp(u[field.ordinal()][level]));
+    }
+
+    /**
+     * The weight with term-frequency adjustment: for an exact agreement on a value that a share {@code frequency} of
+     * records hold, u is that share (two strangers share a common surname far more often than a rare one).
+     */
+    public double weight(Field field, int level, double frequency) {
+        if (level != 0 || frequency <= 0) {
+            return weight(field, level);
+        }
+        return log2(clamp(m[field.ordinal()][0]) / clamp(frequency));
+    }
+
+    /** The score of a comparison vector without term frequencies. */
+    public double score(int[] vector) {
+        double s = 0;
+        for (Field f : Field.values()) {
+            s += weight(f, vector[f.ordinal()]);
+        }
+        return s;
+    }
+
+    /** The score at which a pair is as likely a match as not, given the prior: {@code log2((1 - prior) / prior)}. */
+    public double evenOdds() {
+        return log2((1 - prior) / prior);
+    }
+
+    /** Each field's level name and weight for {@code vector}, for a decision's explanation. */
+    public List<String> explain(int[] vector) {
+        List<String> out = new ArrayList<>();
+        for (Field f : Field.values()) {
+            int level = vector[f.ordinal()];
+            out.add(f.name().toLowerCase(java.util.Locale.ROOT) + "=" + (level == Field.MISSING ? "missing"
+                    : f.levels().get(level) + String.format(java.util.Locale.ROOT, "(%+.2f)", weight(f, level))));
+        }
+        return out;
+    }
+
+    static double clamp(double p) {
+        return Math.min(1 - FLOOR, Math.max(FLOOR, p));
+    }
+
+    static double log2(double x) {
+        return Math.log(x) / Math.log(2);
+    }
+}
