@@ -14,6 +14,10 @@ public final class AuditActions {
     public static final String RULE_PACK_LOADED = "rule-pack.loaded";
     /** An administrator had the index's match model re-estimated from its own records. */
     public static final String MATCH_MODEL_ESTIMATED = "match-model.estimated";
+    /** A records technician accepted a possible match: the source record moved to the candidate person. */
+    public static final String MATCH_ACCEPTED = "possible-match.accepted";
+    /** A records technician rejected a possible match: the two stay apart. */
+    public static final String MATCH_REJECTED = "possible-match.rejected";
     public static final String QUARANTINE_CLAIMED = "quarantine.claimed";
     public static final String QUARANTINE_RELEASED = "quarantine.released";
     public static final String QUARANTINE_NOTE = "quarantine.annotated";

@@ -90,12 +90,27 @@ class PipelineScaleOutIT {
         }
     }
 
-    private static String patient(String localId, String mrnSystem, String mrn, String ssn, String family) {
+    /** Distinct first names, so that two patients of one hospital differ as two real people do. */
+    private static final List<String> GIVEN = List.of("Abigail", "Bartholomew", "Cordelia", "Desmond", "Evangeline",
+            "Fitzgerald", "Guinevere", "Horatio", "Imogen", "Jasper", "Kallista", "Leopold", "Mirabel", "Nikolai",
+            "Octavia", "Percival", "Quentin", "Rosalind", "Sebastian", "Theodora", "Ulysses", "Valentina",
+            "Wilhelmina", "Xavier", "Yolanda", "Zebedee", "Anastasia", "Benedict", "Clementine", "Dashiell",
+            "Esmeralda", "Ferdinand", "Gwendolyn", "Hieronymus", "Isadora", "Jedediah", "Katarina", "Lysander",
+            "Marguerite", "Napoleon");
+
+    /** Patient {@code i} as one hospital sends it: its own MRN and family spelling, the shared national id. */
+    private static String patient(String localId, String mrnSystem, String mrn, String ssn, String family, int i) {
         return """
                 {"resourceType":"Patient","id":"%s",
                  "identifier":[{"system":"%s","value":"%s"},{"system":"%s","value":"%s"}],
-                 "name":[{"family":"%s","given":["Sam"]}],"gender":"other","birthDate":"1970-01-01"}"""
-                .formatted(localId, mrnSystem, mrn, SSN, ssn, family);
+                 "name":[{"family":"%s","given":["%s"]}],"gender":"other","birthDate":"%s"}"""
+                .formatted(localId, mrnSystem, mrn, SSN, ssn, family, GIVEN.get(i % GIVEN.size()),
+                        java.time.LocalDate.of(1950, 1, 1).plusDays(41L * i));
+    }
+
+    /** A national id per patient, several digits apart from every other (not one typo away). */
+    private static String ssn(int i) {
+        return String.format("9%02d-%02d-%04d", i, (i * 37) % 100, (i * 7919) % 10000);
     }
 
     private String submit(String instance, String source, String body) throws Exception {
@@ -121,11 +136,11 @@ class PipelineScaleOutIT {
         List<Future<Map.Entry<String, Integer>>> sent = new ArrayList<>();
         for (int i = 0; i < PATIENTS; i++) {
             int p = i;
-            String ssn = "999-10-" + String.format("%04d", i);
+            String ssn = ssn(i);
             sent.add(pool.submit(() -> Map.entry(submit("ingestion-service", "ehr-north",
-                    patient("n-" + p, "urn:north:mrn", "N" + p, ssn, "North")), p)));
+                    patient("n-" + p, "urn:north:mrn", "N" + p, ssn, "North", p)), p)));
             sent.add(pool.submit(() -> Map.entry(submit("ingestion-service-2", "ehr-south",
-                    patient("s-" + p, "urn:south:mrn", "S" + p, ssn, "South")), p)));
+                    patient("s-" + p, "urn:south:mrn", "S" + p, ssn, "South", p)), p)));
         }
         // a crash in the middle of the load: the survivor takes the partitions, the restart takes some back
         for (int i = 0; i < PATIENTS / 2; i++) {
@@ -136,7 +151,7 @@ class PipelineScaleOutIT {
         List<String> updates = new ArrayList<>();
         for (int u = 0; u < UPDATES; u++) {
             updates.add(submit(u % 2 == 0 ? "ingestion-service" : "ingestion-service-2", "ehr-north",
-                    patient("n-order", "urn:north:mrn", "N-order", "999-20-0000", "Order" + u)));
+                    patient("n-order", "urn:north:mrn", "N-order", "812-34-5678", "Order" + u, PATIENTS)));
         }
         for (Future<Map.Entry<String, Integer>> f : sent) {
             Map.Entry<String, Integer> e = f.get();

@@ -1,5 +1,6 @@
 package org.recordline.index.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.persistence.EntityManager;
@@ -18,6 +19,7 @@ import org.recordline.commons.audit.AuditTrail;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
+import org.recordline.events.EventCodec;
 import org.recordline.index.persistence.EnterprisePerson;
 import org.recordline.index.persistence.SourceRecord;
 
@@ -41,9 +43,13 @@ public class PersonResource {
      * @param enterprisePersonId the person
      * @param sourceRecords      the source records filed under them
      * @param resourceCounts     resources filed, by FHIR type
+     * @param golden             the golden record: one FHIR Patient built from every source record by survivorship
+     * @param provenance         for each value of the golden record, the source record it came from
+     * @param mergedInto         the person this one's records went to, when a technician linked them elsewhere
      */
     public record PersonView(String enterprisePersonId, List<SourceRecordView> sourceRecords,
-                             Map<String, Long> resourceCounts) {
+                             Map<String, Long> resourceCounts, JsonNode golden, JsonNode provenance,
+                             String mergedInto) {
     }
 
     /**
@@ -77,6 +83,20 @@ public class PersonResource {
                 + "WHERE enterprise_person_id = ?1 GROUP BY resource_type").setParameter(1, p.id).getResultList();
         Map<String, Long> byType = new TreeMap<>();
         counts.forEach(r -> byType.put((String) r[0], ((Number) r[1]).longValue()));
-        return Response.ok(new PersonView(p.id, sources, byType)).build();
+        @SuppressWarnings("unchecked")
+        List<Object[]> golden = em.createNativeQuery("SELECT g.patient::text, g.provenance::text, p.merged_into"
+                + " FROM enterprise_person p LEFT JOIN golden_record g ON g.enterprise_person_id = p.id"
+                + " WHERE p.id = ?1").setParameter(1, p.id).getResultList();
+        Object[] g = golden.get(0);
+        return Response.ok(new PersonView(p.id, sources, byType, tree((String) g[0]), tree((String) g[1]),
+                (String) g[2])).build();
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return json == null ? null : EventCodec.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stored golden record is not JSON", e);
+        }
     }
 }

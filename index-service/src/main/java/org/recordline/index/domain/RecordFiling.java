@@ -71,13 +71,14 @@ public class RecordFiling {
     private final FhirContext fhir;
     private final ProcessedEvents processed;
     private final PersonMatcher matcher;
+    private final GoldenRecords golden;
     private final Set<String> nationalIdSystems;
     private final OutboxWriter outbox;
     private final AuditTrail audit;
     private final AgroalDataSource dataSource;
     private final EventFactory events;
 
-    public RecordFiling(FhirContext fhir, ProcessedEvents processed, PersonMatcher matcher,
+    public RecordFiling(FhirContext fhir, ProcessedEvents processed, PersonMatcher matcher, GoldenRecords golden,
                         OutboxWriter outbox, AuditTrail audit, AgroalDataSource dataSource,
                         @ConfigProperty(name = "quarkus.application.name") String service,
                         @ConfigProperty(name = "recordline.index.match.national-id-systems",
@@ -85,6 +86,7 @@ public class RecordFiling {
                         List<String> nationalIdSystems) {
         this.fhir = fhir;
         this.nationalIdSystems = Set.copyOf(nationalIdSystems);
+        this.golden = golden;
         this.processed = processed;
         this.matcher = matcher;
         this.outbox = outbox;
@@ -134,9 +136,11 @@ public class RecordFiling {
         }
         matcher.lock(parsed.stream().map(Parsed::incoming).toList());
         List<OutgoingEvent> out = new ArrayList<>(parsed.size() * 2);
+        Set<String> persons = new java.util.HashSet<>();
         for (Parsed p : parsed) {
-            file(p, out);
+            persons.add(file(p, out));
         }
+        golden.recompute(persons);
         if (!out.isEmpty()) {
             outbox.add(out);
         }
@@ -205,8 +209,8 @@ public class RecordFiling {
                 new PersonMatcher.Incoming(identity, demographics, Blocking.keys(demographics)));
     }
 
-    /** Files one submission (its locks are held already) and adds its events to {@code out}. */
-    private void file(Parsed p, List<OutgoingEvent> out) {
+    /** Files one submission (its locks are held already), adds its events to {@code out}; returns its person. */
+    private String file(Parsed p, List<OutgoingEvent> out) {
         RecordValidated in = p.in();
         Instant now = Instant.now();
         MatchDecision decision = matcher.matchLocked(p.incoming());
@@ -232,6 +236,7 @@ public class RecordFiling {
                         + (decision.possiblePersonId() == null ? "" : " possible-match=" + decision.possiblePersonId())));
         LOG.debugf("submission %s filed under person %s (%s, %d resources)", in.submissionId(), personId,
                 decision.rule(), refs.size());
+        return personId;
     }
 
     /** Creates the person (or touches it) and upserts the source patient record; returns the source record's id. */

@@ -164,6 +164,12 @@ class RecordFilingFlowTest {
         why.get("fields").forEach(f -> levels.add(f.get("field").asText() + "=" + f.get("level").asText()));
         assertTrue(levels.containsAll(List.of("given=similar", "family=similar", "birth-date=exact",
                 "postcode=exact", "mrn=missing")), levels.toString());
+        // one golden record: the latest source's values (no source trusted more), both hospitals' MRNs
+        given().auth().oauth2(tech()).when().get("/persons/" + person).then().statusCode(200)
+                .body("golden.resourceType", equalTo("Patient")).body("golden.id", equalTo(person))
+                .body("golden.name[0].family", equalTo("Gonzales"))
+                .body("provenance.name", equalTo("ehr-south|" + tag))
+                .body("golden.identifier.value", org.hamcrest.Matchers.containsInAnyOrder("N-" + tag, "S-" + tag));
     }
 
     @Test
@@ -184,6 +190,78 @@ class RecordFilingFlowTest {
         assertEquals(person + " OPEN", sql("SELECT m.candidate_person_id || ' ' || m.status FROM possible_match m"
                 + " JOIN source_record s ON s.id = m.source_record_id WHERE s.source_record_key = ?",
                 "ehr-west|" + tag));
+        String newPerson = created.get("enterprisePersonId").asText();
+        long id = Long.parseLong(sql("SELECT m.id::text FROM possible_match m JOIN source_record s"
+                + " ON s.id = m.source_record_id WHERE s.source_record_key = ?", "ehr-west|" + tag));
+
+        // the technician sees both sides and why, field by field
+        var item = given().auth().oauth2(tech()).when().get("/possible-matches?size=200").then().statusCode(200)
+                .extract().jsonPath();
+        int at = item.getList("id", Long.class).indexOf(id);
+        assertTrue(at >= 0, "the possible match is in the queue");
+        assertEquals("ehr-west|" + tag, item.getString("[" + at + "].sourceRecordKey"));
+        assertEquals(person, item.getString("[" + at + "].candidatePersonId"));
+        assertEquals("jonathan", item.getString("[" + at + "].candidate.given"));
+        assertEquals("19600723", item.getString("[" + at + "].incoming.birthDate"));
+        assertTrue(item.getList("[" + at + "].explanation.fields.field").contains("birth-date"));
+
+        given().auth().oauth2(tech()).contentType("application/json").body("{}")
+                .when().post("/possible-matches/" + id + "/accept").then().statusCode(422);
+        given().auth().oauth2(RecordlineStackResource.tokens().token("ehr", "ehr-publisher"))
+                .contentType("application/json").body("{\"reason\":\"x\"}")
+                .when().post("/possible-matches/" + id + "/accept").then().statusCode(403);
+        given().auth().oauth2(tech()).contentType("application/json")
+                .body("{\"reason\":\"same man, moved house; confirmed with the west clinic\"}")
+                .when().post("/possible-matches/" + id + "/accept").then().statusCode(200)
+                .body("status", equalTo("ACCEPTED"));
+        // the move is announced with the ids before and after, keyed by the person it moved to
+        await().atMost(Duration.ofSeconds(30)).until(() -> on(Topics.RECORD_CHANGES, second).size() == 2);
+        ConsumerRecord<String, byte[]> linkRecord = on(Topics.RECORD_CHANGES, second).get(1);
+        JsonNode link = EventCodec.mapper().readTree(linkRecord.value());
+        assertEquals("LINKED", link.get("changeType").asText());
+        assertEquals(person, link.get("enterprisePersonId").asText());
+        assertEquals(newPerson, link.get("previousEnterprisePersonId").asText());
+        assertEquals(person, linkRecord.key());
+        assertEquals("Patient", link.at("/resources/0/resourceType").asText());
+        given().auth().oauth2(tech()).when().get("/persons/" + person).then().statusCode(200)
+                .body("sourceRecords.size()", equalTo(2));
+        assertEquals(person, sql("SELECT merged_into FROM enterprise_person WHERE id = ?", newPerson));
+        given().auth().oauth2(tech()).contentType("application/json").body("{\"reason\":\"again\"}")
+                .when().post("/possible-matches/" + id + "/accept").then().statusCode(409);
+        given().auth().oauth2(tech()).contentType("application/json").body("{\"reason\":\"x\"}")
+                .when().post("/possible-matches/999999999/reject").then().statusCode(404);
+    }
+
+    @Test
+    void aRejectedPossibleMatchLeavesBothPersonsApart() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String first = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), first, "ehr-east|r" + tag, patient("Eleanor", "Whitcombe",
+                "1948-02-02", "female", "3 Mill Lane", "Riverton", "2600", "urn:oid:1.2.3.east", "E-r" + tag));
+        String person = change(first).get("enterprisePersonId").asText();
+        String second = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), second, "ehr-west|r" + tag, patient("Eleanor", "Whitcombe",
+                "1948-09-17", "female", "80 High Street", "Lakeside", "8123", "urn:oid:1.2.3.west", "W-r" + tag));
+        assertEquals("possible-match", change(second).get("matchRule").asText());
+        long id = Long.parseLong(sql("SELECT m.id::text FROM possible_match m JOIN source_record s"
+                + " ON s.id = m.source_record_id WHERE s.source_record_key = ?", "ehr-west|r" + tag));
+        given().auth().oauth2(tech()).contentType("application/json")
+                .body("{\"reason\":\"different women: the east clinic's patient died in 2019\"}")
+                .when().post("/possible-matches/" + id + "/reject").then().statusCode(200)
+                .body("status", equalTo("REJECTED"));
+        given().auth().oauth2(tech()).when().get("/persons/" + person).then().statusCode(200)
+                .body("sourceRecords.size()", equalTo(1));
+        given().auth().oauth2(tech()).when().get("/possible-matches?status=rejected&size=200").then()
+                .statusCode(200).body("id", org.hamcrest.Matchers.hasItem((int) id));
+        // a later filing of the same source record, then an empty outbox: whatever the rejection had announced
+        // would be on the topic by now
+        String marker = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), marker, "ehr-west|r" + tag, patient("Eleanor", "Whitcombe",
+                "1948-09-17", "female", "80 High Street", "Lakeside", "8123", "urn:oid:1.2.3.west", "W-r" + tag));
+        assertEquals("same-source-record", change(marker).get("matchRule").asText());
+        await().atMost(Duration.ofSeconds(30)).until(() -> "0".equals(sql("SELECT count(*)::text FROM outbox_event"
+                + " WHERE ? IS NOT NULL", "x")));
+        assertEquals(1, on(Topics.RECORD_CHANGES, second).size(), "a rejection moves nothing");
     }
 
     /** FEBRL's first data set, as Patients: the originals that have duplicates, and their duplicates. */

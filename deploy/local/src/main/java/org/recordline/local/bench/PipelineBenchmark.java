@@ -274,8 +274,7 @@ public final class PipelineBenchmark {
                 int client = c;
                 futures.add(pool.submit(() -> {
                     for (int i = client; i < patients; i += clients) {
-                        String body = template.replace("pat-complete-1", "bench-" + i)
-                                .replace("MRN-100001", "BENCH-" + i);
+                        String body = People.small(template, "bench-", i);
                         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
                         // with --kill, each client acts as a careful EHR: one Idempotency-Key per document, resent
                         // until acknowledged, so a crash may cost time but never a second submission
@@ -383,8 +382,7 @@ public final class PipelineBenchmark {
                 System.out.printf("  (sender stopped: %d requests unanswered for 60 s)%n", MAX_IN_FLIGHT);
                 break;
             }
-            byte[] body = template.replace("pat-complete-1", "rate-" + i).replace("MRN-100001", "RATE-" + i)
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body = People.small(template, "rate-", i).getBytes(StandardCharsets.UTF_8);
             long actual = System.nanoTime();
             maxLag = Math.max(maxLag, actual - intended);
             lastSend = actual;
@@ -487,9 +485,12 @@ public final class PipelineBenchmark {
             return new BundleTemplate(text, id, List.copyOf(values), bundle.path("entry").size());
         }
 
-        /** Copy {@code n}: a fresh UUID for the Patient's id everywhere, "-b{n}" appended to its identifiers. */
+        /**
+         * Copy {@code n}: a fresh UUID for the Patient's id everywhere, "-b{n}" appended to its identifiers, and a
+         * name and birth date of its own, so that the index files each copy as the distinct person it stands for.
+         */
         String copy(int n) {
-            String out = text;
+            String out = People.renamed(text, n + 1_000_000);
             for (String v : identifierValues) {
                 out = out.replace("\"" + v + "\"", "\"" + v + "-b" + n + "\"");
             }
@@ -644,6 +645,73 @@ public final class PipelineBenchmark {
     }
 
     // ---------------------------------------------------------------- HTTP
+
+    /**
+     * Distinct people for the load: a name and a birth date of their own for each number, so that the master patient
+     * index (which matches on demographics) files every generated patient as its own person, as the load means.
+     */
+    static final class People {
+
+        private static final String[] SYLLABLES = {"ka", "lo", "mi", "ren", "tas", "vu", "bel", "dor", "fen", "gra",
+            "hil", "jo", "ken", "lu", "mor", "nes", "pa", "quin", "ros", "sef", "tor", "ul", "var", "wen", "xi",
+            "yar", "zo", "bri", "cal", "dru", "el", "fa"};
+
+        private People() {
+        }
+
+        /** A name made of syllables, one per base-32 digit of a scrambled {@code n}: no two numbers share one. */
+        static String name(long n) {
+            long x = (n * 0x9E3779B1L + 12345) & 0xFFFFFFFFFFL;
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                b.append(SYLLABLES[(int) (x % SYLLABLES.length)]);
+                x /= SYLLABLES.length;
+            }
+            return Character.toUpperCase(b.charAt(0)) + b.substring(1);
+        }
+
+        /** A birth date between 1925 and 2020 for {@code n}. */
+        static String birthDate(long n) {
+            return java.time.LocalDate.of(1925, 1, 1).plusDays(Math.floorMod(n * 7919L, 35_000L)).toString();
+        }
+
+        /** The small Patient fixture as patient {@code prefix + i}: its own id, MRN, names and birth date. */
+        static String small(String template, String prefix, int i) {
+            return template.replace("pat-complete-1", prefix + i).replace("MRN-100001", prefix.toUpperCase() + i)
+                    .replace("\"Testperson\"", "\"" + name(2L * i + (prefix.startsWith("rate") ? 1 : 0)) + "\"")
+                    .replace("\"Alex\"", "\"" + name(3_000_000L + i) + "\"")
+                    .replace("\"1980-04-12\"", "\"" + birthDate(i) + "\"");
+        }
+
+        /** A Synthea bundle whose Patient carries the names and birth date of person {@code n}. */
+        static String renamed(String bundle, long n) {
+            try {
+                JsonNode root = JSON.readTree(bundle);
+                for (JsonNode entry : root.path("entry")) {
+                    JsonNode p = entry.path("resource");
+                    if (!"Patient".equals(p.path("resourceType").asText())) {
+                        continue;
+                    }
+                    String out = bundle;
+                    JsonNode name = p.path("name").path(0);
+                    if (name.path("family").isTextual()) {
+                        out = out.replace("\"" + name.get("family").asText() + "\"", "\"" + name(n) + "\"");
+                    }
+                    if (name.path("given").path(0).isTextual()) {
+                        out = out.replace("\"" + name.get("given").get(0).asText() + "\"",
+                                "\"" + name(n + 5_000_000L) + "\"");
+                    }
+                    if (p.path("birthDate").isTextual()) {
+                        out = out.replace("\"" + p.get("birthDate").asText() + "\"", "\"" + birthDate(n) + "\"");
+                    }
+                    return out;
+                }
+                return bundle;
+            } catch (IOException e) {
+                throw new IllegalStateException("a Synthea bundle is not JSON", e);
+            }
+        }
+    }
 
     private static String smallPatientTemplate() {
         return new String(SharedData.fixture("patient-complete.json"), StandardCharsets.UTF_8);

@@ -79,16 +79,6 @@ public final class Deduplicator {
 
     /** The pair's score, names weighed by their rarity when they agree exactly. */
     static double score(MatchModel model, int[] vector, Demographics a, TermFrequencies tf) {
-        double s = 0;
-        for (Field f : Field.values()) {
-            int level = vector[f.ordinal()];
-            if (level == 0 && (f == Field.GIVEN || f == Field.FAMILY)) {
-                String value = f == Field.GIVEN ? a.given() : a.family();
-                s += model.weight(f, 0, tf.frequency(f, value));
-            } else {
-                s += model.weight(f, level);
-            }
-        }
-        return s;
+        return model.score(vector, a, tf::frequency);
     }
 }

@@ -80,6 +80,22 @@ public record MatchModel(double[][] m, double[][] u, double prior) {
         return s;
     }
 
+    /**
+     * The score of a comparison vector, an exact agreement on a given or family name weighed by the share of records
+     * holding that name ({@code frequency} of the field and the incoming record's value; 0 when unknown).
+     */
+    public double score(int[] vector, Demographics incoming,
+                        java.util.function.ToDoubleBiFunction<Field, String> frequency) {
+        double s = 0;
+        for (Field f : Field.values()) {
+            int level = vector[f.ordinal()];
+            double share = level != 0 ? 0 : f == Field.GIVEN ? frequency.applyAsDouble(f, incoming.given())
+                    : f == Field.FAMILY ? frequency.applyAsDouble(f, incoming.family()) : 0;
+            s += weight(f, level, share);
+        }
+        return s;
+    }
+
     /** The score at which a pair is as likely a match as not, given the prior: {@code log2((1 - prior) / prior)}. */
     public double evenOdds() {
         return log2((1 - prior) / prior);

@@ -38,10 +38,10 @@ public final class PairComparator {
         v[Field.SEX.ordinal()] = same(a.sex(), b.sex());
         v[Field.ADDRESS.ordinal()] = place(a.address(), b.address());
         v[Field.CITY.ordinal()] = place(a.city(), b.city());
-        v[Field.POSTCODE.ordinal()] = edit(a.postcode(), b.postcode());
+        v[Field.POSTCODE.ordinal()] = edit(a.postcode(), b.postcode(), 1);
         v[Field.STATE.ordinal()] = same(a.state(), b.state());
-        v[Field.PHONE.ordinal()] = edit(a.phone(), b.phone());
-        v[Field.NATIONAL_ID.ordinal()] = edit(a.nationalId(), b.nationalId());
+        v[Field.PHONE.ordinal()] = edit(a.phone(), b.phone(), MIN_EDIT_LENGTH);
+        v[Field.NATIONAL_ID.ordinal()] = edit(a.nationalId(), b.nationalId(), MIN_EDIT_LENGTH);
         v[Field.MRN.ordinal()] = mrn(a.mrns(), b.mrns());
         return v;
     }
@@ -116,15 +116,21 @@ public final class PairComparator {
         return JARO_WINKLER.apply(a, b) >= SIMILAR_PLACE ? 1 : 2;
     }
 
-    /** exact, within one edit (a typo, a transposed pair counts as two), different. */
-    static int edit(String a, String b) {
+    /**
+     * Identifiers shorter than this are never "one edit" apart: in a short number one edit is most of it (MRN 3 and
+     * MRN 4 are two patients, not a typo).
+     */
+    static final int MIN_EDIT_LENGTH = 5;
+
+    /** exact, within one edit (a typo; a transposed pair counts as two) when both have {@code minLength}, different. */
+    static int edit(String a, String b, int minLength) {
         if (a == null || b == null) {
             return Field.MISSING;
         }
         if (a.equals(b)) {
             return 0;
         }
-        return ONE_EDIT.apply(a, b) == 1 ? 1 : 2;
+        return a.length() >= minLength && b.length() >= minLength && ONE_EDIT.apply(a, b) == 1 ? 1 : 2;
     }
 
     /** The closest agreement of any two MRNs from the same assigning authority; missing when none share one. */
@@ -134,7 +140,8 @@ public final class PairComparator {
             String authority = x.substring(0, x.indexOf('|') + 1);
             for (String y : b) {
                 if (y.startsWith(authority)) {
-                    int level = edit(x.substring(authority.length()), y.substring(authority.length()));
+                    int level = edit(x.substring(authority.length()), y.substring(authority.length()),
+                            MIN_EDIT_LENGTH);
                     best = best == Field.MISSING ? level : Math.min(best, level);
                 }
             }

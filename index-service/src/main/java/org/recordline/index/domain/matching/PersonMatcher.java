@@ -91,6 +91,15 @@ public class PersonMatcher {
             r.identity().identifiers().forEach(i -> buckets.add(bucket("id:" + i.system() + "|" + i.value())));
             r.blockingKeys().forEach(k -> buckets.add(bucket("blk:" + k)));
         }
+        lockBuckets(buckets);
+    }
+
+    /** Takes the lock a filing of {@code sourceRecordKey} takes (for an action that moves that source record). */
+    public void lockSourceRecord(String sourceRecordKey) {
+        lockBuckets(new TreeSet<>(Set.of(bucket("src:" + sourceRecordKey))));
+    }
+
+    private void lockBuckets(TreeSet<Integer> buckets) {
         if (buckets.isEmpty()) {
             return;
         }
@@ -165,14 +174,7 @@ public class PersonMatcher {
 
     /** The score, exact name agreements weighed by how common the name is (when the model lists it). */
     static double score(MatchModelJson model, int[] vector, Demographics incoming) {
-        double s = 0;
-        for (Field f : Field.values()) {
-            int level = vector[f.ordinal()];
-            double frequency = level != 0 ? 0 : f == Field.GIVEN ? model.frequency(f, incoming.given())
-                    : f == Field.FAMILY ? model.frequency(f, incoming.family()) : 0;
-            s += model.model().weight(f, level, frequency);
-        }
-        return s;
+        return model.model().score(vector, incoming, model::frequency);
     }
 
     /** The decision's explanation: each field's level and weight, the total, the thresholds, the model. */

@@ -55,11 +55,15 @@ class PairComparatorTest {
 
     @Test
     void identifiersWithinOneEditAndMrnsOnlyFromTheSameAuthority() {
-        assertEquals(0, PairComparator.edit("123456789", "123456789"));
-        assertEquals(1, PairComparator.edit("123456789", "123456780"));
-        assertEquals(1, PairComparator.edit("123456789", "12345678"));
-        assertEquals(2, PairComparator.edit("123456789", "213456780"));
-        assertEquals(1, PairComparator.mrn(List.of("urn:a|mrn1"), List.of("urn:b|x", "urn:a|mrn2")));
+        assertEquals(0, PairComparator.edit("123456789", "123456789", 5));
+        assertEquals(1, PairComparator.edit("123456789", "123456780", 5));
+        assertEquals(1, PairComparator.edit("123456789", "12345678", 5));
+        assertEquals(2, PairComparator.edit("123456789", "213456780", 5));
+        // in a short number one edit is another number, not a typo
+        assertEquals(2, PairComparator.edit("n3", "n4", 5));
+        assertEquals(1, PairComparator.edit("4011", "4012", 1));
+        assertEquals(1, PairComparator.mrn(List.of("urn:a|mrn001"), List.of("urn:b|x", "urn:a|mrn002")));
+        assertEquals(2, PairComparator.mrn(List.of("urn:a|n3"), List.of("urn:a|n4")));
         assertEquals(Field.MISSING, PairComparator.mrn(List.of("urn:a|mrn1"), List.of("urn:b|mrn1")));
     }
 
