@@ -1,0 +1,270 @@
+package org.recordline.index.api;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.fhir.OperationOutcomes;
+import org.recordline.commons.persistence.DataAccessException;
+import org.recordline.commons.security.Principals;
+import org.recordline.commons.security.Roles;
+import org.recordline.events.AuditActions;
+import org.recordline.events.EventCodec;
+import org.recordline.index.domain.matching.Blocking;
+import org.recordline.index.domain.matching.Demographics;
+import org.recordline.index.domain.matching.MatchModels;
+import org.recordline.index.domain.matching.PairComparator;
+
+/**
+ * Patient queries over the index, in FHIR: demographic search returning golden records with a match score
+ * (PDQm-like, {@code GET /fhir/Patient}), and identifier cross-reference (PIXm-like,
+ * {@code GET /fhir/Patient/$ihe-pix}). Every answer is an audit event per person it returns; errors are
+ * OperationOutcomes.
+ */
+@Path("/fhir/Patient")
+@RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
+@Produces(OperationOutcomes.FHIR_JSON)
+public class FhirPatientResource {
+
+    /** Most persons one search returns. */
+    static final int MAX_RESULTS = 50;
+
+    private final SecurityIdentity identity;
+    private final AuditTrail audit;
+    private final AgroalDataSource dataSource;
+    private final MatchModels models;
+    private final FhirContext fhir;
+    private final double lower;
+    private final PairComparator comparator = new PairComparator();
+
+    public FhirPatientResource(SecurityIdentity identity, AuditTrail audit, AgroalDataSource dataSource,
+                               MatchModels models, FhirContext fhir,
+                               @ConfigProperty(name = "recordline.index.match.lower-threshold", defaultValue = "2")
+                               double lower) {
+        this.identity = identity;
+        this.audit = audit;
+        this.dataSource = dataSource;
+        this.models = models;
+        this.fhir = fhir;
+        this.lower = lower;
+    }
+
+    /**
+     * Demographic search: persons whose source records share a blocking key with the query and score at least the
+     * lower threshold, best first, as a searchset Bundle of golden Patients with {@code search.score} (the match
+     * probability at even prior odds, {@code 1 / (1 + 2^-score)}); or, with {@code identifier=system|value}, the
+     * person holding that identifier (score 1).
+     */
+    @GET
+    @Transactional
+    public Response search(@QueryParam("family") String family, @QueryParam("given") String given,
+                           @QueryParam("birthdate") String birthdate, @QueryParam("gender") String gender,
+                           @QueryParam("identifier") String identifier) {
+        String refusal = refusal(family, given, birthdate, gender, identifier);
+        if (refusal != null) {
+            return outcome(400, IssueType.INVALID, refusal);
+        }
+        Map<String, Double> scores = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (identifier != null) {
+                int bar = identifier.indexOf('|');
+                for (String person : persons(c, identifier.substring(0, bar), identifier.substring(bar + 1))) {
+                    scores.put(person, 1.0);
+                }
+            } else {
+                Demographics query = new Demographics(given, family, birthdate, gender, null, null, null, null, null,
+                        null, List.of());
+                var keys = Blocking.keys(query);
+                if (!keys.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT sr.enterprise_person_id,"
+                            + " sr.demographics::text FROM block_key k"
+                            + " JOIN source_record sr ON sr.id = k.source_record_id"
+                            + " WHERE k.key = ANY (?) AND sr.demographics IS NOT NULL LIMIT 1000")) {
+                        ps.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                Demographics d = EventCodec.mapper().readValue(rs.getString(2), Demographics.class);
+                                double s = models.current().model().score(comparator.compare(query, d));
+                                if (s >= lower) {
+                                    scores.merge(rs.getString(1), s, Math::max);
+                                }
+                            }
+                        }
+                    }
+                }
+                scores.replaceAll((p, s) -> 1 / (1 + Math.pow(2, -s)));
+            }
+            List<Map.Entry<String, Double>> ranked = new ArrayList<>(scores.entrySet());
+            ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey()));
+            ranked = ranked.subList(0, Math.min(MAX_RESULTS, ranked.size()));
+            Map<String, JsonNode> golden = golden(c, ranked.stream().map(Map.Entry::getKey).toList());
+            ObjectNode bundle = EventCodec.mapper().createObjectNode();
+            bundle.put("resourceType", "Bundle");
+            bundle.put("type", "searchset");
+            bundle.put("total", ranked.size());
+            ArrayNode entries = bundle.putArray("entry");
+            String actor = Principals.actor(identity);
+            for (Map.Entry<String, Double> e : ranked) {
+                JsonNode patient = golden.get(e.getKey());
+                if (patient == null) {
+                    continue;
+                }
+                ObjectNode entry = entries.addObject();
+                entry.put("fullUrl", "Patient/" + e.getKey());
+                entry.set("resource", patient);
+                entry.putObject("search").put("mode", "match")
+                        .put("score", Math.round(e.getValue() * 10000) / 10000.0);
+                audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, e.getKey(), "treatment",
+                        "patient search result");
+            }
+            if (ranked.isEmpty()) {
+                audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, null, "treatment",
+                        "patient search, no person found");
+            }
+            return Response.ok(bundle.toString()).build();
+        } catch (SQLException | java.io.IOException e) {
+            throw new DataAccessException("patient search failed", e);
+        }
+    }
+
+    /**
+     * Identifier cross-reference: for {@code sourceIdentifier=system|value}, a Parameters resource with every other
+     * identifier of the person holding it ({@code targetIdentifier}) and the person's golden Patient
+     * ({@code targetId}); {@code 404} when no person holds it.
+     */
+    @GET
+    @Path("/{operation}")
+    @Transactional
+    public Response crossReference(@PathParam("operation") String operation,
+                                   @QueryParam("sourceIdentifier") String sourceIdentifier) {
+        // a path template: a literal '/$ihe-pix' path did not match requests in the tests
+        if (!"$ihe-pix".equals(operation)) {
+            return outcome(404, IssueType.NOTSUPPORTED,
+                    "no such operation or Patient read here; use $ihe-pix or search");
+        }
+        if (sourceIdentifier == null || sourceIdentifier.indexOf('|') <= 0
+                || sourceIdentifier.indexOf('|') == sourceIdentifier.length() - 1 || sourceIdentifier.length() > 500) {
+            return outcome(400, IssueType.INVALID, "sourceIdentifier must be system|value (at most 500 characters)");
+        }
+        int bar = sourceIdentifier.indexOf('|');
+        String actor = Principals.actor(identity);
+        try (Connection c = dataSource.getConnection()) {
+            List<String> persons = persons(c, sourceIdentifier.substring(0, bar), sourceIdentifier.substring(bar + 1));
+            if (persons.isEmpty()) {
+                audit.record(AuditActions.RECORD_READ, AuditActions.FAILURE, actor, null, null, "treatment",
+                        "identifier cross-reference, not found");
+                return outcome(404, IssueType.NOTFOUND, "no person holds the source identifier");
+            }
+            String person = persons.get(0);
+            ObjectNode parameters = EventCodec.mapper().createObjectNode();
+            parameters.put("resourceType", "Parameters");
+            ArrayNode parameter = parameters.putArray("parameter");
+            try (PreparedStatement ps = c.prepareStatement("SELECT system, value FROM person_identifier"
+                    + " WHERE enterprise_person_id = ? ORDER BY system, value")) {
+                ps.setString(1, person);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if ((rs.getString(1) + "|" + rs.getString(2)).equals(sourceIdentifier)) {
+                            continue;
+                        }
+                        ObjectNode p = parameter.addObject().put("name", "targetIdentifier");
+                        p.putObject("valueIdentifier").put("system", rs.getString(1)).put("value", rs.getString(2));
+                    }
+                }
+            }
+            parameter.addObject().put("name", "targetId").putObject("valueReference")
+                    .put("reference", "Patient/" + person);
+            audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, person, "treatment",
+                    "identifier cross-reference");
+            return Response.ok(parameters.toString()).build();
+        } catch (SQLException e) {
+            throw new DataAccessException("identifier cross-reference failed", e);
+        }
+    }
+
+    /** The person holding an identifier (an identifier stays with the first person it was seen with). */
+    private static List<String> persons(Connection c, String system, String value) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT enterprise_person_id FROM person_identifier"
+                + " WHERE system = ? AND value = ?")) {
+            ps.setString(1, system);
+            ps.setString(2, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, JsonNode> golden(Connection c, List<String> persons)
+            throws SQLException, java.io.IOException {
+        Map<String, JsonNode> out = new HashMap<>();
+        if (persons.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT enterprise_person_id, patient::text FROM golden_record"
+                + " WHERE enterprise_person_id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("varchar", persons.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), EventCodec.mapper().readTree(rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Why a search cannot run, or null: something to search by, sane lengths and formats. */
+    static String refusal(String family, String given, String birthdate, String gender, String identifier) {
+        if (family == null && given == null && birthdate == null && identifier == null) {
+            return "search by family, given, birthdate or identifier";
+        }
+        for (String v : new String[] {family, given, gender, identifier}) {
+            if (v != null && (v.isBlank() || v.length() > 200)) {
+                return "a search parameter is empty or longer than 200 characters";
+            }
+        }
+        if (birthdate != null && !birthdate.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+            return "birthdate must be a full date, yyyy-mm-dd";
+        }
+        if (gender != null
+                && !List.of("male", "female", "other", "unknown").contains(gender.toLowerCase(Locale.ROOT))) {
+            return "gender must be male, female, other or unknown";
+        }
+        if (identifier != null && (identifier.indexOf('|') <= 0 || identifier.endsWith("|"))) {
+            return "identifier must be system|value";
+        }
+        return null;
+    }
+
+    private Response outcome(int status, IssueType type, String diagnostics) {
+        return Response.status(status).type(OperationOutcomes.FHIR_JSON)
+                .entity(OperationOutcomes.error(fhir, type, diagnostics)).build();
+    }
+}
