@@ -48,6 +48,7 @@ public final class RecordlineLauncher {
                 case "up" -> up(StackSettings.fromEnvironment(home, env), upOptions(rest), out);
                 case "token" -> token(StackSettings.fromEnvironment(home, env), rest, out);
                 case "bench" -> PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
+                case "match-model" -> matchModel(StackSettings.fromEnvironment(home, env), rest, out);
                 case "" -> throw new UsageException("no command given");
                 default -> throw new UsageException("unknown command " + quoted(command));
             }
@@ -73,6 +74,9 @@ public final class RecordlineLauncher {
                        ./recordline bench [--patients N] [--clients C] [--rate R] [--rate-seconds S]
                                           [--bundles K] [--bundle-clients B] [--kill SERVICE]
                                                       start a fresh stack on free ports and measure it
+                       ./recordline match-model estimate [--records N] [--out FILE]
+                                                      re-estimate the index's match model from its own
+                                                      records (the running stack's); print or save it
                        ./recordline help              this text
                 """.formatted(String.join(", ", ROLES));
     }
@@ -174,5 +178,60 @@ public final class RecordlineLauncher {
         }
         TokenIssuer issuer = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"));
         out.println(issuer.token(user, Duration.ofHours(hours), role));
+    }
+
+    /**
+     * {@code match-model estimate [--records N] [--out FILE]}: asks the running index-service for a match model
+     * estimated from its own records ({@code POST /match-model/estimate}, as a local administrator) and prints it, or
+     * writes it to FILE for review before it is put in force with {@code recordline.index.match.model-file}.
+     */
+    private static void matchModel(StackSettings settings, List<String> args, PrintStream out) throws Exception {
+        if (args.isEmpty() || !"estimate".equals(args.get(0))) {
+            throw new UsageException("match-model takes the subcommand estimate");
+        }
+        String records = "100000";
+        Path file = null;
+        for (int i = 1; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!List.of("--records", "--out").contains(a)) {
+                throw new UsageException("unknown option " + quoted(a) + " for match-model estimate");
+            }
+            if (i + 1 >= args.size()) {
+                throw new UsageException(a + " needs a value");
+            }
+            String v = args.get(++i);
+            if ("--records".equals(a)) {
+                if (!v.matches("[0-9]{1,7}")) {
+                    throw new UsageException("--records takes a whole number, got " + quoted(v));
+                }
+                records = v;
+            } else {
+                file = Path.of(v);
+            }
+        }
+        int port = settings.services().stream().filter(s -> s.name().equals("index-service")).findFirst()
+                .orElseThrow().port();
+        String token = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"))
+                .token("local-admin", Duration.ofHours(1), "admin");
+        java.net.http.HttpResponse<String> r;
+        try {
+            r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/match-model/estimate?records=" + records))
+                    .timeout(Duration.ofMinutes(30)).header("Authorization", "Bearer " + token)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IllegalStateException("the index-service is not reachable on port " + port
+                    + ": start the platform with ./recordline up");
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the index-service answered " + r.statusCode() + ": " + r.body());
+        }
+        if (file == null) {
+            out.println(r.body());
+        } else {
+            java.nio.file.Files.writeString(file, r.body());
+            out.println("match model written to " + file);
+        }
     }
 }

@@ -96,4 +96,28 @@ class RecordlineLauncherTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(3, r.out().trim().split("\\.").length, "a JWS has three parts: " + r.out());
     }
+
+    @Test
+    void matchModelEstimateChecksItsOptionsAndSaysWhenTheIndexIsNotRunning() throws Exception {
+        Run none = run("match-model");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("match-model takes the subcommand estimate"), none.err());
+        Run bad = run("match-model", "estimate", "--records", "many");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--records takes a whole number"), bad.err());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path home = Files.createTempDirectory("recordline-launcher-test");
+        int code = RecordlineLauncher.run(new String[] {"match-model", "estimate"}, home,
+                Map.of("RECORDLINE_STATE_DIR", home.resolve("state").toString(), "RECORDLINE_INDEX_PORT",
+                        String.valueOf(port)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not reachable on port " + port),
+                err.toString(StandardCharsets.UTF_8));
+    }
 }
