@@ -1,13 +1,13 @@
 package org.recordline.ingestion.domain;
 
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.recordline.commons.fhir.JsonShapeException;
 
-/** A submission refused before it was recorded; becomes a 4xx with an OperationOutcome. */
-public class RejectedSubmissionException extends RuntimeException {
-
-    private final int status;
-    private final IssueType issueType;
-    private final String expression;
+/**
+ * A submission refused before it was recorded; becomes a 4xx with an OperationOutcome. The same shape as
+ * service-commons' {@link JsonShapeException} (status, issue type, location), which the pre-parse check throws.
+ */
+public class RejectedSubmissionException extends JsonShapeException {
 
     public RejectedSubmissionException(int status, IssueType issueType, String message) {
         this(status, issueType, message, null);
@@ -18,27 +18,11 @@ public class RejectedSubmissionException extends RuntimeException {
      *                   null when it concerns the whole body
      */
     public RejectedSubmissionException(int status, IssueType issueType, String message, String expression) {
-        super(message);
-        this.status = status;
-        this.issueType = issueType;
-        this.expression = expression;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public IssueType issueType() {
-        return issueType;
-    }
-
-    /** Where in the submission, or null. */
-    public String expression() {
-        return expression;
+        super(status, issueType, message, expression);
     }
 
     /** The message with its location, for the OperationOutcome's diagnostics. */
     public String diagnostics() {
-        return expression == null ? getMessage() : getMessage() + " at " + expression;
+        return expression() == null ? getMessage() : getMessage() + " at " + expression();
     }
 }

@@ -2,10 +2,7 @@ package org.recordline.validation.review;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +24,6 @@ import org.recordline.events.ValidationIssue;
 public record BatchSplit(String passing, String held) {
 
     private static final Pattern ENTRY = Pattern.compile("^Bundle\\.entry\\[(\\d+)\\]");
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(new JsonNodeFactory(true))
-            .build();
 
     /**
      * The entries of a batch Bundle that its blocking findings hold back, in order; empty when the submission passes
@@ -67,7 +60,7 @@ public record BatchSplit(String passing, String held) {
     /** Splits {@code document}, a batch Bundle, into the entries that go on and the Patient with those held. */
     public static BatchSplit of(String document, List<Integer> heldEntries) {
         try {
-            ObjectNode bundle = (ObjectNode) JSON.readTree(document);
+            ObjectNode bundle = (ObjectNode) Review.JSON.readTree(document);
             ArrayNode entries = (ArrayNode) bundle.get("entry");
             ObjectNode passing = bundle.deepCopy();
             ObjectNode held = bundle.deepCopy();
@@ -89,7 +82,7 @@ public record BatchSplit(String passing, String held) {
             // each part is a Bundle of its own: the original's id would name two resources
             held.remove("id");
             passing.remove("id");
-            return new BatchSplit(JSON.writeValueAsString(passing), JSON.writeValueAsString(held));
+            return new BatchSplit(Review.JSON.writeValueAsString(passing), Review.JSON.writeValueAsString(held));
         } catch (JsonProcessingException | ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("not a batch Bundle that can be split", e);
         }

@@ -41,9 +41,10 @@ public final class Review {
 
     /**
      * Reads the document once, as HAPI's own JSON parser would (exact decimals, nothing after the root), so that HAPI
-     * builds its model from this tree instead of parsing the text again.
+     * builds its model from this tree instead of parsing the text again. {@link BatchSplit} reads and writes with it
+     * too.
      */
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
