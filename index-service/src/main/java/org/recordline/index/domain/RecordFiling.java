@@ -12,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,24 +51,30 @@ public class RecordFiling {
 
     private static final Logger LOG = Logger.getLogger(RecordFiling.class);
     private static final String CONSUMER = "index-validated";
+    /** A resource changed in content becomes a new version (V5's trigger keeps the one it replaces). */
     private static final String UPSERT_RESOURCE = "INSERT INTO record_resource (enterprise_person_id, source_record_id,"
-            + " submission_id, resource_type, resource_id, resource, filed_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)"
+            + " submission_id, resource_type, resource_id, resource, filed_at, clinical_date)"
+            + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
             + " ON CONFLICT ON CONSTRAINT record_resource_identity DO UPDATE SET resource = EXCLUDED.resource,"
             + " submission_id = EXCLUDED.submission_id, filed_at = EXCLUDED.filed_at,"
-            + " enterprise_person_id = EXCLUDED.enterprise_person_id";
-    private static final String INSERT_PERSON = "INSERT INTO enterprise_person (id, created_at, updated_at)"
-            + " VALUES (?, ?, ?)";
-    private static final String TOUCH_PERSON = "UPDATE enterprise_person SET updated_at = ? WHERE id = ?";
-    private static final String UPSERT_SOURCE = "INSERT INTO source_record (source_record_key, source_system,"
+            + " enterprise_person_id = EXCLUDED.enterprise_person_id, clinical_date = EXCLUDED.clinical_date";
+    private static final String INSERT_PERSONS = "INSERT INTO enterprise_person (id, created_at, updated_at)"
+            + " SELECT id, ?, ? FROM unnest(?::varchar[]) AS p (id)";
+    private static final String TOUCH_PERSONS = "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)";
+    private static final String UPSERT_SOURCES = "INSERT INTO source_record (source_record_key, source_system,"
             + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at, demographics)"
-            + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (source_record_key) DO UPDATE SET"
+            + " SELECT k, sys, p, pat::jsonb, sub, r, ?, ?, d::jsonb FROM unnest(?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::text[], ?::varchar[], ?::varchar[], ?::text[]) AS s (k, sys, p, pat, sub, r, d)"
+            + " ON CONFLICT (source_record_key) DO UPDATE SET"
             + " enterprise_person_id = EXCLUDED.enterprise_person_id, patient = EXCLUDED.patient,"
             + " last_submission_id = EXCLUDED.last_submission_id, match_rule = EXCLUDED.match_rule,"
-            + " updated_at = EXCLUDED.updated_at, demographics = EXCLUDED.demographics RETURNING id";
+            + " updated_at = EXCLUDED.updated_at, demographics = EXCLUDED.demographics"
+            + " RETURNING id, source_record_key";
     private static final com.fasterxml.jackson.databind.ObjectMapper DEMOGRAPHICS =
             new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final String LINK_IDENTIFIER = "INSERT INTO person_identifier (system, value,"
-            + " enterprise_person_id, source_record_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    private static final String LINK_IDENTIFIERS = "INSERT INTO person_identifier (system, value,"
+            + " enterprise_person_id, source_record_id) SELECT * FROM unnest(?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::bigint[]) ON CONFLICT DO NOTHING";
 
     private final FhirContext fhir;
     private final ProcessedEvents processed;
@@ -134,16 +142,44 @@ public class RecordFiling {
                 duplicates++;
             }
         }
-        matcher.lock(parsed.stream().map(Parsed::incoming).toList());
+        if (parsed.isEmpty()) {
+            return Map.of("filed", 0, "duplicate", duplicates);
+        }
+        List<PersonMatcher.Incoming> incoming = parsed.stream().map(Parsed::incoming).toList();
+        matcher.lock(incoming);
+        List<PersonMatcher.Matched> matched = matcher.matchAll(incoming);
+        Instant now = Instant.now();
+        Timestamp at = Timestamp.from(now);
+        Map<String, Long> sourceIds = writePersonsAndSources(parsed, matched, at);
+
+        Map<Long, Set<String>> keys = new HashMap<>();
+        Set<Long> replaced = new HashSet<>();
+        List<PersonMatcher.Decided> decided = new ArrayList<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            Parsed p = parsed.get(i);
+            PersonMatcher.Matched m = matched.get(i);
+            long sourceId = sourceIds.get(p.in().sourceRecordKey());
+            keys.put(sourceId, p.incoming().blockingKeys());
+            if (m.sourceRecordId() != null) {
+                replaced.add(sourceId);
+            }
+            if (!MatchDecision.SAME_SOURCE_RECORD.equals(m.decision().rule())) {
+                decided.add(new PersonMatcher.Decided(sourceId, p.in().submissionId(), m.personId(),
+                        m.decision()));
+            }
+        }
+        matcher.storeBlockingKeys(keys, replaced);
+        matcher.recordDecisions(decided, at);
+        List<List<RecordChanged.ResourceRef>> refs = writeIdentifiersAndResources(parsed, matched, sourceIds, at);
+
         List<OutgoingEvent> out = new ArrayList<>(parsed.size() * 2);
-        Set<String> persons = new java.util.HashSet<>();
-        for (Parsed p : parsed) {
-            persons.add(file(p, out));
+        Set<String> persons = new HashSet<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            persons.add(matched.get(i).personId());
+            events(parsed.get(i), matched.get(i), refs.get(i), now, out);
         }
         golden.recompute(persons);
-        if (!out.isEmpty()) {
-            outbox.add(out);
-        }
+        outbox.add(out);
         return Map.of("filed", parsed.size(), "duplicate", duplicates);
     }
 
@@ -155,7 +191,7 @@ public class RecordFiling {
                           PatientIdentity identity, PersonMatcher.Incoming incoming) {
     }
 
-    private record ResourceJson(String type, String id, String json) {
+    private record ResourceJson(String type, String id, String json, Instant clinicalDate) {
     }
 
     private Parsed parse(RecordValidated in) {
@@ -188,7 +224,7 @@ public class RecordFiling {
             if (patientJson == null && "Patient".equals(type)) {
                 patientJson = json;
             }
-            resources.add(new ResourceJson(type, id, json));
+            resources.add(new ResourceJson(type, id, json, ClinicalDate.of(node)));
             n++;
         }
         if (patientJson == null) {
@@ -209,20 +245,12 @@ public class RecordFiling {
                 new PersonMatcher.Incoming(identity, demographics, Blocking.keys(demographics)));
     }
 
-    /** Files one submission (its locks are held already), adds its events to {@code out}; returns its person. */
-    private String file(Parsed p, List<OutgoingEvent> out) {
+    /** Adds the record change and the audit event of one filed submission to {@code out}. */
+    private void events(Parsed p, PersonMatcher.Matched m, List<RecordChanged.ResourceRef> refs, Instant now,
+                        List<OutgoingEvent> out) {
         RecordValidated in = p.in();
-        Instant now = Instant.now();
-        MatchDecision decision = matcher.matchLocked(p.incoming());
-        String personId = decision.newPerson() ? UUID.randomUUID().toString() : decision.enterprisePersonId();
-        long sourceId = writePersonAndSource(personId, decision, p, now);
-        matcher.storeBlockingKeys(sourceId, p.incoming().blockingKeys());
-        if (!MatchDecision.SAME_SOURCE_RECORD.equals(decision.rule())) {
-            matcher.recordDecision(sourceId, in.submissionId(), personId, decision, Timestamp.from(now));
-        }
-
-        List<RecordChanged.ResourceRef> refs = writeResources(personId, sourceId, in.submissionId(),
-                p.identity().identifiers(), p.resources(), now);
+        MatchDecision decision = m.decision();
+        String personId = m.personId();
         RecordChanged.ChangeType type = decision.newPerson()
                 ? RecordChanged.ChangeType.PERSON_CREATED : RecordChanged.ChangeType.RECORDS_FILED;
         out.add(events.event(Topics.RECORD_CHANGES, personId, EventTypes.RECORD_CHANGED, in.submissionId(),
@@ -236,84 +264,155 @@ public class RecordFiling {
                         + (decision.possiblePersonId() == null ? "" : " possible-match=" + decision.possiblePersonId())));
         LOG.debugf("submission %s filed under person %s (%s, %d resources)", in.submissionId(), personId,
                 decision.rule(), refs.size());
-        return personId;
     }
 
-    /** Creates the person (or touches it) and upserts the source patient record; returns the source record's id. */
-    private long writePersonAndSource(String personId, MatchDecision decision, Parsed p, Instant now) {
-        Timestamp at = Timestamp.from(now);
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(decision.newPerson() ? INSERT_PERSON : TOUCH_PERSON)) {
-                if (decision.newPerson()) {
-                    ps.setString(1, personId);
-                    ps.setTimestamp(2, at);
-                    ps.setTimestamp(3, at);
-                } else {
-                    ps.setTimestamp(1, at);
-                    ps.setString(2, personId);
-                }
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(UPSERT_SOURCE)) {
-                ps.setString(1, p.in().sourceRecordKey());
-                ps.setString(2, p.in().sourceSystem());
-                ps.setString(3, personId);
-                ps.setString(4, p.patientJson());
-                ps.setString(5, p.in().submissionId());
-                ps.setString(6, decision.rule());
-                ps.setTimestamp(7, at);
-                ps.setTimestamp(8, at);
-                ps.setString(9, DEMOGRAPHICS.writeValueAsString(p.incoming().demographics()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new DataAccessException("filing of the source record failed", e);
+    /**
+     * Creates the batch's new persons and touches the others in two statements, and upserts its source records in a
+     * third (the last submission of a source record in the batch wins); returns each source record's id by key.
+     */
+    private Map<String, Long> writePersonsAndSources(List<Parsed> parsed, List<PersonMatcher.Matched> matched,
+                                                     Timestamp at) {
+        Set<String> created = new java.util.LinkedHashSet<>();
+        Set<String> touched = new java.util.LinkedHashSet<>();
+        Map<String, Integer> lastOfKey = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            PersonMatcher.Matched m = matched.get(i);
+            (m.decision().newPerson() ? created : touched).add(m.personId());
+            lastOfKey.put(parsed.get(i).in().sourceRecordKey(), i);
         }
+        touched.removeAll(created);
+        int n = lastOfKey.size();
+        Object[] keys = new Object[n];
+        Object[] systems = new Object[n];
+        Object[] persons = new Object[n];
+        Object[] patients = new Object[n];
+        Object[] submissions = new Object[n];
+        Object[] rules = new Object[n];
+        Object[] demographics = new Object[n];
+        int j = 0;
+        try {
+            for (int i : lastOfKey.values()) {
+                Parsed p = parsed.get(i);
+                keys[j] = p.in().sourceRecordKey();
+                systems[j] = p.in().sourceSystem();
+                persons[j] = matched.get(i).personId();
+                patients[j] = p.patientJson();
+                submissions[j] = p.in().submissionId();
+                rules[j] = matched.get(i).decision().rule();
+                demographics[j] = DEMOGRAPHICS.writeValueAsString(p.incoming().demographics());
+                j++;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DataAccessException("demographics cannot be written", e);
+        }
+        Map<String, Long> ids = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (!created.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(INSERT_PERSONS)) {
+                    ps.setTimestamp(1, at);
+                    ps.setTimestamp(2, at);
+                    ps.setArray(3, c.createArrayOf("varchar", created.toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            if (!touched.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(TOUCH_PERSONS)) {
+                    ps.setTimestamp(1, at);
+                    ps.setArray(2, c.createArrayOf("varchar", touched.toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_SOURCES)) {
+                ps.setTimestamp(1, at);
+                ps.setTimestamp(2, at);
+                ps.setArray(3, c.createArrayOf("varchar", keys));
+                ps.setArray(4, c.createArrayOf("varchar", systems));
+                ps.setArray(5, c.createArrayOf("varchar", persons));
+                ps.setArray(6, c.createArrayOf("text", patients));
+                ps.setArray(7, c.createArrayOf("varchar", submissions));
+                ps.setArray(8, c.createArrayOf("varchar", rules));
+                ps.setArray(9, c.createArrayOf("text", demographics));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.put(rs.getString(2), rs.getLong(1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("filing of the source records failed", e);
+        }
+        return ids;
     }
 
-    /** Links the identifiers and upserts every resource in two JDBC batches. */
-    private List<RecordChanged.ResourceRef> writeResources(String personId, long sourceRecordId, String submissionId,
-                                                           List<PatientIdentity.Identifier> identifiers,
-                                                           List<ResourceJson> resources, Instant now) {
-        List<RecordChanged.ResourceRef> refs = new ArrayList<>(resources.size());
+    /**
+     * Links the batch's identifiers to their persons in one statement (an identifier stays with the first person it
+     * was seen with) and upserts every resource of every submission in one multi-row batch, in rounds when one
+     * resource comes twice in the batch (each round sees the one before: the later copy is the newer version).
+     */
+    private List<List<RecordChanged.ResourceRef>> writeIdentifiersAndResources(
+            List<Parsed> parsed, List<PersonMatcher.Matched> matched, Map<String, Long> sourceIds, Timestamp at) {
+        List<List<RecordChanged.ResourceRef>> refs = new ArrayList<>(parsed.size());
+        List<Object> idSystems = new ArrayList<>();
+        List<Object> idValues = new ArrayList<>();
+        List<Object> idPersons = new ArrayList<>();
+        List<Object> idSources = new ArrayList<>();
+        List<List<Object[]>> rounds = new ArrayList<>();
+        Map<String, Integer> copies = new HashMap<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            Parsed p = parsed.get(i);
+            String personId = matched.get(i).personId();
+            long sourceId = sourceIds.get(p.in().sourceRecordKey());
+            for (PatientIdentity.Identifier id : p.identity().identifiers()) {
+                idSystems.add(id.system());
+                idValues.add(id.value());
+                idPersons.add(personId);
+                idSources.add(sourceId);
+            }
+            List<RecordChanged.ResourceRef> mine = new ArrayList<>(p.resources().size());
+            Set<String> seen = new HashSet<>();
+            for (ResourceJson r : p.resources()) {
+                if (!seen.add(r.type() + "/" + r.id())) {
+                    continue; // one row per resource identity: a second copy in one submission is skipped
+                }
+                int round = copies.merge(sourceId + "/" + r.type() + "/" + r.id(), 1, Integer::sum) - 1;
+                while (rounds.size() <= round) {
+                    rounds.add(new ArrayList<>());
+                }
+                rounds.get(round).add(new Object[] {personId, sourceId, p.in().submissionId(), r});
+                mine.add(new RecordChanged.ResourceRef(r.type(), r.id()));
+            }
+            refs.add(mine);
+        }
         try (Connection c = dataSource.getConnection()) {
-            if (!identifiers.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(LINK_IDENTIFIER)) {
-                    for (PatientIdentity.Identifier id : identifiers) {
-                        ps.setString(1, id.system());
-                        ps.setString(2, id.value());
-                        ps.setString(3, personId);
-                        ps.setLong(4, sourceRecordId);
+            if (!idSystems.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(LINK_IDENTIFIERS)) {
+                    ps.setArray(1, c.createArrayOf("varchar", idSystems.toArray()));
+                    ps.setArray(2, c.createArrayOf("varchar", idValues.toArray()));
+                    ps.setArray(3, c.createArrayOf("varchar", idPersons.toArray()));
+                    ps.setArray(4, c.createArrayOf("bigint", idSources.toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            for (List<Object[]> round : rounds) {
+                try (PreparedStatement ps = c.prepareStatement(UPSERT_RESOURCE)) {
+                    int n = 0;
+                    for (Object[] row : round) {
+                        ResourceJson r = (ResourceJson) row[3];
+                        ps.setString(1, (String) row[0]);
+                        ps.setLong(2, (Long) row[1]);
+                        ps.setString(3, (String) row[2]);
+                        ps.setString(4, r.type());
+                        ps.setString(5, r.id());
+                        ps.setString(6, r.json());
+                        ps.setTimestamp(7, at);
+                        ps.setTimestamp(8, r.clinicalDate() == null ? null : Timestamp.from(r.clinicalDate()));
                         ps.addBatch();
+                        if (++n % 512 == 0) {
+                            ps.executeBatch();
+                        }
                     }
                     ps.executeBatch();
                 }
-            }
-            Timestamp at = Timestamp.from(now);
-            try (PreparedStatement ps = c.prepareStatement(UPSERT_RESOURCE)) {
-                int n = 0;
-                java.util.Set<String> seen = new java.util.HashSet<>();
-                for (ResourceJson r : resources) {
-                    if (!seen.add(r.type() + "/" + r.id())) {
-                        continue; // one row per resource identity: a second copy in one bundle cannot upsert twice
-                    }
-                    ps.setString(1, personId);
-                    ps.setLong(2, sourceRecordId);
-                    ps.setString(3, submissionId);
-                    ps.setString(4, r.type());
-                    ps.setString(5, r.id());
-                    ps.setString(6, r.json());
-                    ps.setTimestamp(7, at);
-                    ps.addBatch();
-                    refs.add(new RecordChanged.ResourceRef(r.type(), r.id()));
-                    if (++n % 500 == 0) {
-                        ps.executeBatch();
-                    }
-                }
-                ps.executeBatch();
             }
         } catch (SQLException e) {
             throw new DataAccessException("filing of submission resources failed", e);

@@ -26,6 +26,7 @@ import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
+import org.recordline.index.FebrlPatients;
 import org.recordline.testsupport.EventFixtures;
 import org.recordline.testsupport.RecordlineStackResource;
 import org.recordline.testsupport.SharedData;
@@ -305,51 +306,13 @@ class RecordFilingFlowTest {
         assertEquals(1, on(Topics.RECORD_CHANGES, second).size(), "a rejection moves nothing");
     }
 
-    /** FEBRL's first data set, as Patients: the originals that have duplicates, and their duplicates. */
-    private static List<String[]> febrlPeople(int originals) throws Exception {
-        List<String> lines = Files.readAllLines(SharedData.root().resolve("febrl").resolve("dataset1.csv"));
-        Map<String, List<String[]>> byPerson = new java.util.TreeMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] c = line.split(",", -1);
-            for (int i = 0; i < c.length; i++) {
-                c[i] = c[i].strip();
-            }
-            String dob = c[9];
-            try {
-                java.time.LocalDate.parse(dob, java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-            } catch (RuntimeException e) {
-                continue; // FHIR would refuse the date: such a record never reaches the index
-            }
-            byPerson.computeIfAbsent(c[0].replaceAll("-(org|dup-\\d+)$", ""), k -> new java.util.ArrayList<>())
-                    .add(c);
-        }
-        List<String[]> out = new java.util.ArrayList<>();
-        byPerson.values().stream().filter(g -> g.size() > 1).limit(originals).forEach(out::addAll);
-        return out;
-    }
-
-    private static String febrlPatient(String[] c) {
-        String dob = c[9].substring(0, 4) + "-" + c[9].substring(4, 6) + "-" + c[9].substring(6, 8);
-        StringBuilder b = new StringBuilder("{\"resourceType\":\"Patient\",\"birthDate\":\"" + dob + "\"");
-        if (!c[10].isEmpty()) {
-            b.append(",\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-ssn\",\"value\":\"").append(c[10])
-                    .append("\"}]");
-        }
-        b.append(",\"name\":[{").append(c[2].isEmpty() ? "" : "\"family\":\"" + c[2] + "\"")
-                .append(c[1].isEmpty() ? "" : (c[2].isEmpty() ? "" : ",") + "\"given\":[\"" + c[1] + "\"]")
-                .append("}],\"address\":[{\"line\":[\"").append((c[3] + " " + c[4]).strip()).append("\"],\"city\":\"")
-                .append(c[6]).append("\",\"postalCode\":\"").append(c[7]).append("\",\"state\":\"").append(c[8])
-                .append("\"}]}");
-        return b.toString();
-    }
-
     /** Files {@code people} from source {@code system} in the given order; returns each record's person. */
     private Map<String, String> fileAll(String system, List<String[]> people) throws Exception {
         Map<String, String> submissions = new java.util.LinkedHashMap<>();
         for (String[] c : people) {
             String submission = UUID.randomUUID().toString();
             submissions.put(c[0], submission);
-            publishValidated(UUID.randomUUID().toString(), submission, system + "|" + c[0], febrlPatient(c));
+            publishValidated(UUID.randomUUID().toString(), submission, system + "|" + c[0], FebrlPatients.patient(c));
         }
         // one read of the topic for all of them (each change is keyed and found by its submission id)
         java.util.Set<String> wanted = new java.util.HashSet<>(submissions.values());
@@ -372,7 +335,7 @@ class RecordFilingFlowTest {
 
     @Test
     void theSameRecordsInAnotherOrderEndInTheSameClusters() throws Exception {
-        List<String[]> people = febrlPeople(15);
+        List<String[]> people = FebrlPatients.people(15);
         String run = UUID.randomUUID().toString().substring(0, 6);
         Map<String, String> inOrder = fileAll("febrl-a-" + run, people);
         // the second order must not find the first order's records: take them out of the blocking index

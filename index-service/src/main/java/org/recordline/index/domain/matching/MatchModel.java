@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A Fellegi-Sunter model: for each field and comparison level, m (how often the level occurs when two records are of
  * one person) and u (how often when they are not), and the prior share of matches among compared pairs. A level's
- * weight is {@code log2(m/u)}; a pair's score is the sum of its fields' weights (a missing field adds nothing).
+ * weight is {@code log2(m/u)}; a pair's score is the sum of its fields' weights (a missing field adds nothing), the
+ * fields of where a person lives together adding at most {@link #LOCATION_CAP}.
  * Immutable.
  *
  * @param m     m probabilities, {@code m[field.ordinal()][level]}
@@ -14,6 +15,19 @@ import java.util.List;
  * @param prior share of matches among the candidate pairs the model was estimated on
  */
 public record MatchModel(double[][] m, double[][] u, double prior) {
+
+    /**
+     * The most that agreement on where a person lives (address, city, postcode, state and phone together) adds to a
+     * score. Those fields are not independent evidence, as Fellegi-Sunter assumes: everyone in a household shares all
+     * of them, so summed they would link siblings, spouses and twins whose names and birth dates disagree. Capped,
+     * they still carry a record whose name or birth date was mistyped over the upper threshold, but no longer outweigh
+     * a disagreement on who the person is. Disagreement on them counts in full.
+     */
+    public static final double LOCATION_CAP = 8;
+
+    /** The fields {@link #LOCATION_CAP} caps together. */
+    static final java.util.Set<Field> LOCATION = java.util.EnumSet.of(Field.ADDRESS, Field.CITY, Field.POSTCODE,
+            Field.STATE, Field.PHONE);
 
     /** Probabilities are kept inside [FLOOR, 1 - FLOOR], so that no weight is infinite. */
     static final double FLOOR = 1e-6;
@@ -73,11 +87,7 @@ public record MatchModel(double[][] m, double[][] u, double prior) {
 
     /** The score of a comparison vector without term frequencies. */
     public double score(int[] vector) {
-        double s = 0;
-        for (Field f : Field.values()) {
-            s += weight(f, vector[f.ordinal()]);
-        }
-        return s;
+        return score(vector, null, (f, v) -> 0);
     }
 
     /**
@@ -87,13 +97,20 @@ public record MatchModel(double[][] m, double[][] u, double prior) {
     public double score(int[] vector, Demographics incoming,
                         java.util.function.ToDoubleBiFunction<Field, String> frequency) {
         double s = 0;
+        double location = 0;
         for (Field f : Field.values()) {
             int level = vector[f.ordinal()];
-            double share = level != 0 ? 0 : f == Field.GIVEN ? frequency.applyAsDouble(f, incoming.given())
+            double share = level != 0 || incoming == null ? 0 : f == Field.GIVEN
+                    ? frequency.applyAsDouble(f, incoming.given())
                     : f == Field.FAMILY ? frequency.applyAsDouble(f, incoming.family()) : 0;
-            s += weight(f, level, share);
+            double w = weight(f, level, share);
+            if (LOCATION.contains(f)) {
+                location += w;
+            } else {
+                s += w;
+            }
         }
-        return s;
+        return s + Math.min(location, LOCATION_CAP);
     }
 
     /** The score at which a pair is as likely a match as not, given the prior: {@code log2((1 - prior) / prior)}. */

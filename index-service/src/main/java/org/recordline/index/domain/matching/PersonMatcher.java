@@ -11,9 +11,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.TreeSet;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.recordline.commons.persistence.DataAccessException;
@@ -40,15 +45,20 @@ public class PersonMatcher {
     static final int LOCK_BUCKETS = 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String KNOWN = "SELECT enterprise_person_id FROM source_record WHERE source_record_key = ?";
-    /** The source records sharing the most blocking keys with the new one, with their persons, in one statement. */
-    private static final String CANDIDATES = "SELECT sr.id, sr.enterprise_person_id, sr.demographics::text"
-            + " FROM (SELECT source_record_id, count(*) AS shared FROM block_key WHERE key = ANY (?)"
-            + " GROUP BY source_record_id ORDER BY count(*) DESC, source_record_id LIMIT ?) b"
+    private static final String KNOWN = "SELECT source_record_key, enterprise_person_id, id FROM source_record"
+            + " WHERE source_record_key = ANY (?)";
+    /**
+     * For each record of a batch (its position {@code i}, one row per blocking key), the stored source records
+     * sharing the most keys with it, with their persons, in one statement.
+     */
+    private static final String CANDIDATES = "SELECT b.i, sr.id, sr.enterprise_person_id, p.created_at,"
+            + " sr.source_record_key, sr.demographics::text FROM (SELECT i, source_record_id, row_number() OVER"
+            + " (PARTITION BY i ORDER BY shared DESC, source_record_id) AS rank FROM (SELECT q.i, k.source_record_id,"
+            + " count(*) AS shared FROM unnest(?::varchar[], ?::int[]) AS q (key, i)"
+            + " JOIN block_key k ON k.key = q.key GROUP BY q.i, k.source_record_id) hits) b"
             + " JOIN source_record sr ON sr.id = b.source_record_id"
             + " JOIN enterprise_person p ON p.id = sr.enterprise_person_id"
-            + " WHERE sr.source_record_key <> ? AND sr.demographics IS NOT NULL"
-            + " ORDER BY p.created_at, p.id";
+            + " WHERE b.rank <= ? AND sr.demographics IS NOT NULL";
 
     private final AgroalDataSource dataSource;
     private final MatchModels models;
@@ -117,59 +127,170 @@ public class PersonMatcher {
         return Math.floorMod(key.hashCode(), LOCK_BUCKETS);
     }
 
-    /** Decides the person of {@code record}, whose locks this transaction holds ({@link #lock}). */
-    public MatchDecision matchLocked(Incoming record) {
+    /**
+     * A decision with the person it names: {@code personId} is the new person's id (a fresh UUID) when the decision
+     * creates one.
+     *
+     * @param personId       the person the record is filed under
+     * @param decision       how it was found
+     * @param sourceRecordId the source record's id when it exists already, else null
+     */
+    public record Matched(String personId, MatchDecision decision, Long sourceRecordId) {
+    }
+
+    /** A record a batch's matching may compare with: stored (from the candidate query) or filed earlier in it. */
+    private record Candidate(String personId, Instant personCreated, int batchOrder, String sourceRecordKey,
+                             Demographics demographics) {
+    }
+
+    /** Among equal scores the oldest person wins: stored persons by creation, then the batch's new ones in order. */
+    private static final Comparator<Candidate> OLDEST_FIRST = Comparator
+            .comparing((Candidate c) -> c.batchOrder() >= 0)
+            .thenComparing(c -> c.personCreated() == null ? Instant.MAX : c.personCreated())
+            .thenComparingInt(Candidate::batchOrder)
+            .thenComparing(Candidate::personId);
+
+    /**
+     * Decides the persons of a batch's {@code records}, in order, whose locks this transaction holds ({@link #lock}):
+     * one statement finds which source records exist, one finds the stored candidates of all the others, and each
+     * record is also compared with the records before it in the batch (as if they had been filed one by one).
+     */
+    public List<Matched> matchAll(List<Incoming> records) {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
-                ps.setString(1, record.identity().sourceRecordKey());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new MatchDecision(rs.getString(1), MatchDecision.SAME_SOURCE_RECORD, 1);
-                    }
-                }
-            }
+            Map<String, Object[]> known = known(c, records);
+            List<List<Candidate>> stored = stored(c, records, known);
             MatchModelJson model = models.current();
-            String bestPerson = null;
-            double best = Double.NEGATIVE_INFINITY;
-            int[] bestVector = null;
-            Set<String> persons = new java.util.HashSet<>();
-            if (!record.blockingKeys().isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
-                    ps.setArray(1, c.createArrayOf("varchar", record.blockingKeys().toArray()));
-                    ps.setInt(2, maxCandidates);
-                    ps.setString(3, record.identity().sourceRecordKey());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Demographics other = JSON.readValue(rs.getString(3), Demographics.class);
-                            int[] v = comparator.compare(record.demographics(), other);
-                            double s = score(model, v, record.demographics());
-                            persons.add(rs.getString(2));
-                            // strictly better only: among equal scores the oldest person (the query's order) wins
-                            if (s > best) {
-                                best = s;
-                                bestPerson = rs.getString(2);
-                                bestVector = v;
-                            }
-                        }
-                    }
+            List<Matched> out = new ArrayList<>(records.size());
+            Map<String, String> filedInBatch = new HashMap<>();
+            Map<String, List<Candidate>> batchByKey = new HashMap<>();
+            for (int i = 0; i < records.size(); i++) {
+                Incoming r = records.get(i);
+                String key = r.identity().sourceRecordKey();
+                Object[] k = known.get(key);
+                if (k != null || filedInBatch.containsKey(key)) {
+                    String person = k != null ? (String) k[0] : filedInBatch.get(key);
+                    out.add(new Matched(person, new MatchDecision(person, MatchDecision.SAME_SOURCE_RECORD, 1),
+                            k == null ? null : (Long) k[1]));
+                    continue;
+                }
+                List<Candidate> candidates = new ArrayList<>(stored.get(i));
+                Set<Candidate> fromBatch = new java.util.LinkedHashSet<>();
+                for (String b : r.blockingKeys()) {
+                    fromBatch.addAll(batchByKey.getOrDefault(b, List.of()));
+                }
+                candidates.addAll(fromBatch);
+                candidates.sort(OLDEST_FIRST);
+                MatchDecision d = decide(model, r.demographics(), candidates);
+                String person = d.newPerson() ? UUID.randomUUID().toString() : d.enterprisePersonId();
+                out.add(new Matched(person, d, null));
+                filedInBatch.put(key, person);
+                Candidate linked = d.newPerson() ? null : candidates.stream()
+                        .filter(x -> x.personId().equals(person)).findFirst().orElseThrow();
+                Candidate self = linked == null ? new Candidate(person, null, i, key, r.demographics())
+                        : new Candidate(person, linked.personCreated(), linked.batchOrder(), key, r.demographics());
+                for (String b : r.blockingKeys()) {
+                    batchByKey.computeIfAbsent(b, x -> new ArrayList<>()).add(self);
                 }
             }
-            String explanation = bestVector == null ? null : explain(model, bestVector, best, persons.size());
-            if (bestPerson != null && best >= upper) {
-                return new MatchDecision(bestPerson, MatchDecision.PROBABILISTIC, persons.size(), best, null,
-                        explanation, model.version());
-            }
-            if (bestPerson != null && best >= lower) {
-                return new MatchDecision(null, MatchDecision.POSSIBLE_MATCH, persons.size(), best, bestPerson,
-                        explanation, model.version());
-            }
-            return new MatchDecision(null, MatchDecision.NEW_PERSON, persons.size(),
-                    bestPerson == null ? null : best, null, explanation, model.version());
+            return out;
         } catch (SQLException e) {
             throw new DataAccessException("matching failed", e);
+        }
+    }
+
+    /** Source record key to {person id, source record id} for the batch's records stored already. */
+    private static Map<String, Object[]> known(Connection c, List<Incoming> records) throws SQLException {
+        Map<String, Object[]> known = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
+            ps.setArray(1, c.createArrayOf("varchar", records.stream()
+                    .map(r -> r.identity().sourceRecordKey()).distinct().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.put(rs.getString(1), new Object[] {rs.getString(2), rs.getLong(3)});
+                }
+            }
+        }
+        return known;
+    }
+
+    /**
+     * The stored candidates of each record not stored yet, in one statement: per record, the source records sharing
+     * the most blocking keys with it (at most {@code max-candidates}), with their persons.
+     */
+    private List<List<Candidate>> stored(Connection c, List<Incoming> records, Map<String, Object[]> known)
+            throws SQLException {
+        List<List<Candidate>> out = new ArrayList<>(records.size());
+        List<String> keys = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            out.add(new ArrayList<>());
+            Incoming r = records.get(i);
+            if (known.containsKey(r.identity().sourceRecordKey())) {
+                continue;
+            }
+            for (String k : r.blockingKeys()) {
+                keys.add(k);
+                owners.add(i);
+            }
+        }
+        if (keys.isEmpty()) {
+            return out;
+        }
+        Map<Long, Demographics> parsed = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
+            ps.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+            ps.setArray(2, c.createArrayOf("integer", owners.toArray()));
+            ps.setInt(3, maxCandidates);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int i = rs.getInt(1);
+                    String sourceKey = rs.getString(5);
+                    if (sourceKey.equals(records.get(i).identity().sourceRecordKey())) {
+                        continue;
+                    }
+                    long id = rs.getLong(2);
+                    Demographics d = parsed.get(id);
+                    if (d == null) {
+                        d = JSON.readValue(rs.getString(6), Demographics.class);
+                        parsed.put(id, d);
+                    }
+                    out.get(i).add(new Candidate(rs.getString(3), rs.getTimestamp(4).toInstant(), -1, sourceKey, d));
+                }
+            }
         } catch (IOException e) {
             throw new DataAccessException("a stored record's demographics are unreadable", e);
         }
+        return out;
+    }
+
+    /** The decision for {@code incoming} among {@code candidates} (oldest person first). Pure. */
+    private MatchDecision decide(MatchModelJson model, Demographics incoming, List<Candidate> candidates) {
+        String bestPerson = null;
+        double best = Double.NEGATIVE_INFINITY;
+        int[] bestVector = null;
+        Set<String> persons = new java.util.HashSet<>();
+        for (Candidate cand : candidates) {
+            int[] v = comparator.compare(incoming, cand.demographics());
+            double s = score(model, v, incoming);
+            persons.add(cand.personId());
+            // strictly better only: among equal scores the oldest person wins
+            if (s > best) {
+                best = s;
+                bestPerson = cand.personId();
+                bestVector = v;
+            }
+        }
+        String explanation = bestVector == null ? null : explain(model, bestVector, best, persons.size());
+        if (bestPerson != null && best >= upper) {
+            return new MatchDecision(bestPerson, MatchDecision.PROBABILISTIC, persons.size(), best, null,
+                    explanation, model.version());
+        }
+        if (bestPerson != null && best >= lower) {
+            return new MatchDecision(null, MatchDecision.POSSIBLE_MATCH, persons.size(), best, bestPerson,
+                    explanation, model.version());
+        }
+        return new MatchDecision(null, MatchDecision.NEW_PERSON, persons.size(),
+                bestPerson == null ? null : best, null, explanation, model.version());
     }
 
     /** The score, exact name agreements weighed by how common the name is (when the model lists it). */
@@ -189,6 +310,8 @@ public class PersonMatcher {
             field.put("weight", Math.round(model.model().weight(f, level) * 1000) / 1000.0);
         }
         doc.put("score", Math.round(score * 1000) / 1000.0);
+        // address, city, postcode, state and phone add at most this much together (MatchModel.LOCATION_CAP)
+        doc.put("locationCap", MatchModel.LOCATION_CAP);
         doc.put("upperThreshold", upper);
         doc.put("lowerThreshold", lower);
         doc.put("model", model.version());
@@ -196,20 +319,32 @@ public class PersonMatcher {
         return doc.toString();
     }
 
-    /** Stores {@code keys} as the blocking keys of source record {@code id}, replacing its earlier ones. */
-    public void storeBlockingKeys(long sourceRecordId, Set<String> keys) {
+    /**
+     * Stores the blocking keys of a batch's source records in one statement, after removing in another those of the
+     * source records in {@code replaced} (filed before, whose keys are replaced).
+     */
+    public void storeBlockingKeys(Map<Long, Set<String>> keysBySourceRecord, Set<Long> replaced) {
+        List<String> keys = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        keysBySourceRecord.forEach((id, ks) -> ks.forEach(k -> {
+            keys.add(k);
+            ids.add(id);
+        }));
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM block_key WHERE source_record_id = ?")) {
-                del.setLong(1, sourceRecordId);
-                del.executeUpdate();
+            if (!replaced.isEmpty()) {
+                try (PreparedStatement del = c.prepareStatement(
+                        "DELETE FROM block_key WHERE source_record_id = ANY (?)")) {
+                    del.setArray(1, c.createArrayOf("bigint", replaced.toArray()));
+                    del.executeUpdate();
+                }
             }
             if (keys.isEmpty()) {
                 return;
             }
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO block_key (key, source_record_id)"
-                    + " SELECT k, ? FROM unnest(?::varchar[]) AS k ON CONFLICT DO NOTHING")) {
-                ins.setLong(1, sourceRecordId);
-                ins.setArray(2, c.createArrayOf("varchar", keys.toArray()));
+                    + " SELECT * FROM unnest(?::varchar[], ?::bigint[]) ON CONFLICT DO NOTHING")) {
+                ins.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+                ins.setArray(2, c.createArrayOf("bigint", ids.toArray()));
                 ins.executeUpdate();
             }
         } catch (SQLException e) {
@@ -217,49 +352,89 @@ public class PersonMatcher {
         }
     }
 
-    /** Records a decision with its explanation, and opens a possible match for review when there is one. */
-    public void recordDecision(long sourceRecordId, String submissionId, String personId, MatchDecision d,
-                               Timestamp at) {
+    /**
+     * A decision to record.
+     *
+     * @param sourceRecordId the source record decided
+     * @param submissionId   the submission that brought it
+     * @param personId       the person it was filed under
+     * @param decision       the decision
+     */
+    public record Decided(long sourceRecordId, String submissionId, String personId, MatchDecision decision) {
+    }
+
+    /**
+     * Records a batch's decisions with their explanations in one statement, and opens the possible matches among
+     * them for review in another.
+     */
+    public void recordDecisions(List<Decided> decided, Timestamp at) {
+        if (decided.isEmpty()) {
+            return;
+        }
+        int n = decided.size();
+        Object[] sources = new Object[n];
+        Object[] submissions = new Object[n];
+        Object[] rules = new Object[n];
+        Object[] persons = new Object[n];
+        Object[] candidates = new Object[n];
+        Object[] scores = new Object[n];
+        Object[] models = new Object[n];
+        Object[] explanations = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Decided d = decided.get(i);
+            sources[i] = d.sourceRecordId();
+            submissions[i] = d.submissionId();
+            rules[i] = d.decision().rule();
+            persons[i] = d.personId();
+            candidates[i] = d.decision().possiblePersonId();
+            scores[i] = d.decision().score();
+            models[i] = d.decision().modelVersion();
+            explanations[i] = d.decision().explanation();
+        }
         try (Connection c = dataSource.getConnection()) {
-            long decisionId;
+            Map<Long, Long> decisionIds = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO match_decision (source_record_id,"
                     + " submission_id, decided_at, rule, enterprise_person_id, candidate_person_id, score,"
                     + " upper_threshold, lower_threshold, model_version, explanation)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id")) {
-                ps.setLong(1, sourceRecordId);
-                ps.setString(2, submissionId);
-                ps.setTimestamp(3, at);
-                ps.setString(4, d.rule());
-                ps.setString(5, personId);
-                ps.setString(6, d.possiblePersonId());
-                if (d.score() == null) {
-                    ps.setNull(7, java.sql.Types.DOUBLE);
-                } else {
-                    ps.setDouble(7, d.score());
-                }
-                ps.setDouble(8, upper);
-                ps.setDouble(9, lower);
-                ps.setString(10, d.modelVersion());
-                ps.setString(11, d.explanation());
+                    + " SELECT s, sub, ?, r, p, cand, sc, ?, ?, m, e::jsonb FROM unnest(?::bigint[], ?::varchar[],"
+                    + " ?::varchar[], ?::varchar[], ?::varchar[], ?::float8[], ?::varchar[], ?::text[])"
+                    + " AS d (s, sub, r, p, cand, sc, m, e) RETURNING id, source_record_id")) {
+                ps.setTimestamp(1, at);
+                ps.setDouble(2, upper);
+                ps.setDouble(3, lower);
+                ps.setArray(4, c.createArrayOf("bigint", sources));
+                ps.setArray(5, c.createArrayOf("varchar", submissions));
+                ps.setArray(6, c.createArrayOf("varchar", rules));
+                ps.setArray(7, c.createArrayOf("varchar", persons));
+                ps.setArray(8, c.createArrayOf("varchar", candidates));
+                ps.setArray(9, c.createArrayOf("float8", scores));
+                ps.setArray(10, c.createArrayOf("varchar", models));
+                ps.setArray(11, c.createArrayOf("text", explanations));
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    decisionId = rs.getLong(1);
+                    while (rs.next()) {
+                        decisionIds.put(rs.getLong(2), rs.getLong(1));
+                    }
                 }
             }
-            if (d.possiblePersonId() != null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO possible_match (source_record_id,"
-                        + " candidate_person_id, score, decision_id, status, created_at)"
-                        + " VALUES (?, ?, ?, ?, 'OPEN', ?)")) {
-                    ps.setLong(1, sourceRecordId);
-                    ps.setString(2, d.possiblePersonId());
-                    ps.setDouble(3, d.score());
-                    ps.setLong(4, decisionId);
-                    ps.setTimestamp(5, at);
-                    ps.executeUpdate();
-                }
+            List<Decided> possible = decided.stream().filter(d -> d.decision().possiblePersonId() != null).toList();
+            if (possible.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO possible_match (source_record_id,"
+                    + " candidate_person_id, score, decision_id, status, created_at)"
+                    + " SELECT s, cand, sc, d, 'OPEN', ? FROM unnest(?::bigint[], ?::varchar[], ?::float8[],"
+                    + " ?::bigint[]) AS pm (s, cand, sc, d)")) {
+                ps.setTimestamp(1, at);
+                ps.setArray(2, c.createArrayOf("bigint", possible.stream().map(Decided::sourceRecordId).toArray()));
+                ps.setArray(3, c.createArrayOf("varchar",
+                        possible.stream().map(d -> d.decision().possiblePersonId()).toArray()));
+                ps.setArray(4, c.createArrayOf("float8", possible.stream().map(d -> d.decision().score()).toArray()));
+                ps.setArray(5, c.createArrayOf("bigint",
+                        possible.stream().map(d -> decisionIds.get(d.sourceRecordId())).toArray()));
+                ps.executeUpdate();
             }
         } catch (SQLException e) {
-            throw new DataAccessException("recording the match decision failed", e);
+            throw new DataAccessException("recording the match decisions failed", e);
         }
     }
 }
