@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.recordline.local.bench.MpiBenchmark;
 import org.recordline.local.bench.PipelineBenchmark;
 import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.TokenIssuer;
@@ -47,7 +48,13 @@ public final class RecordlineLauncher {
                 case "help", "--help", "-h" -> out.print(usage());
                 case "up" -> up(StackSettings.fromEnvironment(home, env), upOptions(rest), out);
                 case "token" -> token(StackSettings.fromEnvironment(home, env), rest, out);
-                case "bench" -> PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
+                case "bench" -> {
+                    if (!rest.isEmpty() && rest.get(0).equals("mpi")) {
+                        MpiBenchmark.run(home, MpiBenchmark.Options.parse(rest.subList(1, rest.size())));
+                    } else {
+                        PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
+                    }
+                }
                 case "match-model" -> matchModel(StackSettings.fromEnvironment(home, env), rest, out);
                 case "" -> throw new UsageException("no command given");
                 default -> throw new UsageException("unknown command " + quoted(command));
@@ -74,6 +81,9 @@ public final class RecordlineLauncher {
                        ./recordline bench [--patients N] [--clients C] [--rate R] [--rate-seconds S]
                                           [--bundles K] [--bundle-clients B] [--kill SERVICE]
                                                       start a fresh stack on free ports and measure it
+                       ./recordline bench mpi [--persons N] [--duplicates P] [--probes Q]
+                                                      grow a fresh patient index to N people and measure
+                                                      registrations/s, single-match latency, size
                        ./recordline match-model estimate [--records N] [--out FILE]
                                                       re-estimate the index's match model from its own
                                                       records (the running stack's); print or save it

@@ -247,7 +247,7 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static StackSettings.ServiceSpec spec(String name) {
+    static StackSettings.ServiceSpec spec(String name) {
         return new StackSettings.ServiceSpec(name, KafkaBroker.freePort(), KafkaBroker.freePort());
     }
 
@@ -817,7 +817,7 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());
@@ -920,7 +920,7 @@ public final class PipelineBenchmark {
         return seconds > 0 ? count / seconds : 0;
     }
 
-    private static String summary(List<Long> values) {
+    static String summary(List<Long> values) {
         if (values.isEmpty()) {
             return "no samples";
         }
@@ -931,7 +931,7 @@ public final class PipelineBenchmark {
     }
 
     /** "p1 / p2 / ... ms" for a table row; percentile 100 is the maximum. */
-    private static String percentiles(List<Long> values, int... ps) {
+    static String percentiles(List<Long> values, int... ps) {
         if (values.isEmpty()) {
             return "no samples";
         }
@@ -983,7 +983,7 @@ public final class PipelineBenchmark {
         return rss;
     }
 
-    private static long rssKb(long pid) {
+    static long rssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
