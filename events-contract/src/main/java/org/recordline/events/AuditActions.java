@@ -18,6 +18,14 @@ public final class AuditActions {
     public static final String MATCH_ACCEPTED = "possible-match.accepted";
     /** A records technician rejected a possible match: the two stay apart. */
     public static final String MATCH_REJECTED = "possible-match.rejected";
+    /** A records technician linked a source record (and everything filed under it) to another person. */
+    public static final String PERSON_LINKED = "person.linked";
+    /** A records technician unlinked a source record from its person into a new person. */
+    public static final String PERSON_UNLINKED = "person.unlinked";
+    /** A records technician merged one person into another: every source record moved to the survivor. */
+    public static final String PERSONS_MERGED = "persons.merged";
+    /** A records technician undid a merge: the merged source records went back to the person merged before. */
+    public static final String PERSONS_UNMERGED = "persons.unmerged";
     public static final String QUARANTINE_CLAIMED = "quarantine.claimed";
     public static final String QUARANTINE_RELEASED = "quarantine.released";
     public static final String QUARANTINE_NOTE = "quarantine.annotated";

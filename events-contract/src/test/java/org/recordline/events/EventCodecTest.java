@@ -207,6 +207,29 @@ class EventCodecTest {
     }
 
     @Test
+    void everyMoveOfASourceRecordCarriesThePersonBeforeAndRoundTrips() throws Exception {
+        List<RecordChanged.ResourceRef> refs = List.of(new RecordChanged.ResourceRef("Patient", "p-1"));
+        for (RecordChanged.ChangeType type : List.of(RecordChanged.ChangeType.LINKED,
+                RecordChanged.ChangeType.UNLINKED, RecordChanged.ChangeType.MERGED,
+                RecordChanged.ChangeType.UNMERGED)) {
+            RecordChanged original = new RecordChanged("sub-6", "EP-2", "ehr-east|local-1", type, "merge", refs, AT,
+                    FHIR, "EP-1");
+            byte[] bytes = EventCodec.encode(original);
+            JsonNode json = tree(bytes);
+            assertEquals(type.name(), json.get("changeType").asText());
+            assertEquals("EP-1", json.get("previousEnterprisePersonId").asText());
+            RecordChanged decoded = EventCodec.decode(bytes, RecordChanged.class);
+            assertEquals(type, decoded.changeType());
+            assertEquals("EP-1", decoded.previousEnterprisePersonId());
+            assertEquals(refs, decoded.resources());
+        }
+        // a filing carries no person before: the field is absent, not null
+        byte[] filed = EventCodec.encode(new RecordChanged("sub-6", "EP-2", "ehr-east|local-1",
+                RecordChanged.ChangeType.RECORDS_FILED, "probabilistic", refs, AT, FHIR));
+        assertNull(tree(filed).get("previousEnterprisePersonId"));
+    }
+
+    @Test
     void recordChangedAcceptsStringValuedFhir() throws Exception {
         String payload = "{\"submissionId\":\"sub-7\",\"enterprisePersonId\":\"EP-1\","
                 + "\"changeType\":\"RECORDS_FILED\",\"resources\":[],\"changedAt\":\"2024-05-01T10:15:30Z\","

@@ -13,11 +13,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,12 +31,14 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.outbox.OutboxWriter;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.persistence.DataAccessException;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
 import org.recordline.events.EventCodec;
+import org.recordline.index.domain.PersonChart;
 import org.recordline.index.domain.matching.Blocking;
 import org.recordline.index.domain.matching.Demographics;
 import org.recordline.index.domain.matching.MatchModels;
@@ -40,9 +46,9 @@ import org.recordline.index.domain.matching.PairComparator;
 
 /**
  * Patient queries over the index, in FHIR: demographic search returning golden records with a match score
- * (PDQm-like, {@code GET /fhir/Patient}), and identifier cross-reference (PIXm-like,
- * {@code GET /fhir/Patient/$ihe-pix}). Every answer is an audit event per person it returns; errors are
- * OperationOutcomes.
+ * (PDQm-like, {@code GET /fhir/Patient}), identifier cross-reference (PIXm-like,
+ * {@code GET /fhir/Patient/$ihe-pix}) and a person's chart ({@code GET /fhir/Patient/[id]/$everything}). Every
+ * answer is an audit event per person it returns; errors are OperationOutcomes.
  */
 @Path("/fhir/Patient")
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
@@ -51,24 +57,32 @@ public class FhirPatientResource {
 
     /** Most persons one search returns. */
     static final int MAX_RESULTS = 50;
+    /** {@code $everything}'s page size when {@code _count} is not given. */
+    static final int DEFAULT_PAGE = 100;
+    /** {@code $everything}'s largest page. */
+    static final int MAX_PAGE = 1000;
 
     private final SecurityIdentity identity;
     private final AuditTrail audit;
+    private final OutboxWriter outbox;
     private final AgroalDataSource dataSource;
     private final MatchModels models;
     private final FhirContext fhir;
     private final double lower;
+    private final PersonChart chart;
     private final PairComparator comparator = new PairComparator();
 
-    public FhirPatientResource(SecurityIdentity identity, AuditTrail audit, AgroalDataSource dataSource,
-                               MatchModels models, FhirContext fhir,
+    public FhirPatientResource(SecurityIdentity identity, AuditTrail audit, OutboxWriter outbox,
+                               AgroalDataSource dataSource, MatchModels models, FhirContext fhir, PersonChart chart,
                                @ConfigProperty(name = "recordline.index.match.lower-threshold", defaultValue = "2")
                                double lower) {
         this.identity = identity;
         this.audit = audit;
+        this.outbox = outbox;
         this.dataSource = dataSource;
         this.models = models;
         this.fhir = fhir;
+        this.chart = chart;
         this.lower = lower;
     }
 
@@ -128,6 +142,8 @@ public class FhirPatientResource {
             bundle.put("total", ranked.size());
             ArrayNode entries = bundle.putArray("entry");
             String actor = Principals.actor(identity);
+            // one audit event per person returned, added to the outbox in one batch
+            List<org.recordline.events.OutgoingEvent> reads = new ArrayList<>(ranked.size());
             for (Map.Entry<String, Double> e : ranked) {
                 JsonNode patient = golden.get(e.getKey());
                 if (patient == null) {
@@ -138,8 +154,11 @@ public class FhirPatientResource {
                 entry.set("resource", patient);
                 entry.putObject("search").put("mode", "match")
                         .put("score", Math.round(e.getValue() * 10000) / 10000.0);
-                audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, e.getKey(), "treatment",
-                        "patient search result");
+                reads.add(audit.event(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, e.getKey(),
+                        "treatment", "patient search result"));
+            }
+            if (!reads.isEmpty()) {
+                outbox.add(reads);
             }
             if (ranked.isEmpty()) {
                 audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, null, "treatment",
@@ -204,6 +223,83 @@ public class FhirPatientResource {
         } catch (SQLException e) {
             throw new DataAccessException("identifier cross-reference failed", e);
         }
+    }
+
+    /**
+     * A person's chart, FHIR's {@code Patient/[id]/$everything}: a searchset Bundle of the person's golden Patient
+     * (first page only) and then every resource filed under the person from all their source records, ordered by
+     * clinical date (undated last), type and id, each with {@code meta.versionId} and {@code meta.source}. Parameters:
+     * {@code _type} (comma-separated resource types), {@code start} and {@code end} (FHIR dates {@code yyyy},
+     * {@code yyyy-mm} or {@code yyyy-mm-dd}, inclusive, on the clinical date; with either, undated resources are left
+     * out), {@code _count} (page size, default 100, at most 1,000: more is cut to 1,000) and {@code _offset} (the
+     * page's first position; the golden Patient is position 0), with a {@code next} link while there is more. A
+     * person merged into another answers with the survivor's chart and an informational OperationOutcome entry
+     * ({@code search.mode} {@code outcome}). An audited read.
+     */
+    @GET
+    @Path("/{id}/{operation}")
+    public Response everything(@PathParam("id") String id, @PathParam("operation") String operation,
+                               @QueryParam("_type") String type, @QueryParam("start") String start,
+                               @QueryParam("end") String end, @QueryParam("_count") Integer count,
+                               @QueryParam("_offset") Integer offset, @Context UriInfo uri) {
+        if (!"$everything".equals(operation)) {
+            return outcome(404, IssueType.NOTSUPPORTED, "no such operation on a Patient here; use $everything");
+        }
+        List<String> types = null;
+        if (type != null) {
+            types = new ArrayList<>();
+            for (String t : type.split(",", -1)) {
+                if (!t.strip().matches("[A-Z][A-Za-z]{1,63}")) {
+                    return outcome(400, IssueType.INVALID, "_type must be comma-separated FHIR resource types");
+                }
+                types.add(t.strip());
+            }
+        }
+        Instant from;
+        Instant until;
+        try {
+            from = start == null ? null : FhirDates.firstInstant(start);
+            until = end == null ? null : FhirDates.afterLastInstant(end);
+        } catch (IllegalArgumentException e) {
+            return outcome(400, IssueType.INVALID, "start and end must be FHIR dates: yyyy, yyyy-mm or yyyy-mm-dd");
+        }
+        if (from != null && until != null && !from.isBefore(until)) {
+            return outcome(400, IssueType.INVALID, "start lies after end");
+        }
+        int size = count == null ? DEFAULT_PAGE : Math.min(count, MAX_PAGE);
+        int first = offset == null ? 0 : offset;
+        if (size < 0 || first < 0) {
+            return outcome(400, IssueType.INVALID, "_count and _offset must be 0 or more");
+        }
+        PersonChart.Page page = chart.everything(id, new PersonChart.Query(types, from, until, size, first),
+                Principals.actor(identity));
+        if (page == null) {
+            return outcome(404, IssueType.NOTFOUND, "no such Patient");
+        }
+        long shown = (page.golden() == null ? 0 : 1) + page.entries().size();
+        URI next = size > 0 && first + shown < page.total() ? page(uri, id, first + shown, size) : null;
+        return Response.ok(ChartBundles.text(ChartBundles.everything(page, page(uri, id, first, size), next)))
+                .build();
+    }
+
+    /** The URL of the {@code $everything} page at {@code offset}, with the request's other parameters. */
+    private static URI page(UriInfo uri, String id, long offset, int count) {
+        StringBuilder query = new StringBuilder();
+        for (var p : uri.getQueryParameters().entrySet()) {
+            if (!p.getKey().equals("_offset") && !p.getKey().equals("_count")) {
+                for (String v : p.getValue()) {
+                    query.append(encode(p.getKey())).append('=').append(encode(v)).append('&');
+                }
+            }
+        }
+        query.append("_count=").append(count).append("&_offset=").append(offset);
+        // built by hand: a UriBuilder escapes the '$' of the operation, which FHIR clients do not expect
+        return URI.create(uri.getBaseUri().toString().replaceAll("/$", "") + "/fhir/Patient/" + encode(id)
+                + "/$everything?" + query);
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** The person holding an identifier (an identifier stays with the first person it was seen with). */

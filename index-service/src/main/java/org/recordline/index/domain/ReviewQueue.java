@@ -12,17 +12,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.recordline.commons.audit.AuditTrail;
-import org.recordline.commons.messaging.EventFactory;
 import org.recordline.commons.outbox.OutboxWriter;
 import org.recordline.commons.persistence.DataAccessException;
 import org.recordline.events.AuditActions;
 import org.recordline.events.EventCodec;
-import org.recordline.events.EventTypes;
+import org.recordline.events.OutgoingEvent;
 import org.recordline.events.RecordChanged;
-import org.recordline.events.Topics;
-import org.recordline.index.domain.matching.PersonMatcher;
 
 /**
  * The possible matches waiting for a records technician: listed with the decision's field-by-field explanation and
@@ -76,18 +72,13 @@ public class ReviewQueue {
     private final AgroalDataSource dataSource;
     private final OutboxWriter outbox;
     private final AuditTrail audit;
-    private final EventFactory events;
-    private final GoldenRecords golden;
-    private final PersonMatcher matcher;
+    private final PersonLinks links;
 
-    public ReviewQueue(AgroalDataSource dataSource, OutboxWriter outbox, AuditTrail audit, GoldenRecords golden,
-                       PersonMatcher matcher, @ConfigProperty(name = "quarkus.application.name") String service) {
+    public ReviewQueue(AgroalDataSource dataSource, OutboxWriter outbox, AuditTrail audit, PersonLinks links) {
         this.dataSource = dataSource;
-        this.golden = golden;
-        this.matcher = matcher;
+        this.links = links;
         this.outbox = outbox;
         this.audit = audit;
-        this.events = new EventFactory(service);
     }
 
     /** A page of possible matches with {@code status}, oldest first; each one shown is an audited read. */
@@ -130,54 +121,55 @@ public class ReviewQueue {
 
     /**
      * Accepts possible match {@code id}: the source record, its identifiers and resources move to the candidate
-     * person; the person they leave, when it keeps no source record, points at the candidate ({@code merged_into}).
+     * person ({@link PersonLinks}); the person they leave, when it keeps no source record, points at the candidate
+     * ({@code merged_into}). Refused when the candidate has been merged into another person meanwhile.
      */
     @Transactional
     public Item accept(long id, String actor, String reason) {
         Instant now = Instant.now();
         Timestamp at = Timestamp.from(now);
         try (Connection c = dataSource.getConnection()) {
+            // the filing's lock of the source record before any row lock, in the order a filing takes them
+            links.lockSourceRecords(List.of(sourceRecordKey(c, id)));
             Open open = lockOpen(c, id);
-            // serialised with any filing of the same source record (the filing's lock)
-            matcher.lockSourceRecord(open.sourceRecordKey());
             String from = open.personId();
             String to = open.candidatePersonId();
-            update(c, "UPDATE source_record SET enterprise_person_id = ?, match_rule = 'reviewed-link',"
-                    + " updated_at = ? WHERE id = ?", to, at, open.sourceRecordId());
-            update(c, "UPDATE person_identifier SET enterprise_person_id = ? WHERE source_record_id = ?", to,
-                    open.sourceRecordId());
-            List<RecordChanged.ResourceRef> moved = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE record_resource SET enterprise_person_id = ?"
-                    + " WHERE source_record_id = ? RETURNING resource_type, resource_id")) {
-                ps.setString(1, to);
-                ps.setLong(2, open.sourceRecordId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        moved.add(new RecordChanged.ResourceRef(rs.getString(1), rs.getString(2)));
-                    }
-                }
+            String merged = PersonLinks.lockPersons(c, from, to).get(to);
+            if (merged != null) {
+                throw new Refused(409, "the candidate person was merged into " + merged
+                        + "; reject this match and link the record to that person");
             }
-            update(c, "UPDATE enterprise_person SET merged_into = ?, updated_at = ? WHERE id = ? AND NOT EXISTS"
-                    + " (SELECT 1 FROM source_record WHERE enterprise_person_id = ?)", to, at, from, from);
-            update(c, "UPDATE enterprise_person SET updated_at = ? WHERE id = ?", at, to);
             resolve(c, id, "ACCEPTED", actor, reason, at);
-            golden.recompute(java.util.Set.of(from, to));
+            PersonLinks.Moved moved = links.move(c, PersonLinks.Action.REVIEWED_LINK, from, to,
+                    List.of(open.sourceRecordId()), PersonLinks.REVIEWED_LINK, actor, reason, now, id, null);
             update(c, "INSERT INTO match_decision (source_record_id, submission_id, decided_at, rule,"
                     + " enterprise_person_id, candidate_person_id, score, upper_threshold, lower_threshold,"
                     + " model_version, explanation) SELECT source_record_id, ?, ?, 'reviewed-link', ?, ?, score,"
                     + " upper_threshold, lower_threshold, model_version, explanation FROM match_decision WHERE id = ?",
                     open.submissionId(), at, to, from, open.decisionId());
-            outbox.add(List.of(
-                    events.event(Topics.RECORD_CHANGES, to, EventTypes.RECORD_CHANGED, open.submissionId(),
-                            new RecordChanged(open.submissionId(), to, open.sourceRecordKey(),
-                                    RecordChanged.ChangeType.LINKED, "reviewed-link", moved, now, open.patient(),
-                                    from)),
-                    audit.event(AuditActions.MATCH_ACCEPTED, AuditActions.SUCCESS, actor, open.submissionId(), to,
-                            "treatment", "possible match " + id + ": " + from + " linked to " + to + "; "
-                                    + reason)));
+            List<OutgoingEvent> out = new ArrayList<>(links.announce(moved, RecordChanged.ChangeType.LINKED,
+                    PersonLinks.REVIEWED_LINK, now));
+            out.add(audit.event(AuditActions.MATCH_ACCEPTED, AuditActions.SUCCESS, actor, open.submissionId(), to,
+                    "treatment", "possible match " + id + ": " + from + " linked to " + to + " (change "
+                            + moved.changeId() + "); " + reason));
+            outbox.add(out);
             return find(c, id);
         } catch (SQLException e) {
             throw new DataAccessException("accepting the possible match failed", e);
+        }
+    }
+
+    /** The source record key of possible match {@code id} (read without a lock); {@code 404} when there is none. */
+    private static String sourceRecordKey(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sr.source_record_key FROM possible_match pm"
+                + " JOIN source_record sr ON sr.id = pm.source_record_id WHERE pm.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new Refused(404, "no such possible match");
+                }
+                return rs.getString(1);
+            }
         }
     }
 
@@ -196,14 +188,13 @@ public class ReviewQueue {
         }
     }
 
-    private record Open(long sourceRecordId, String sourceRecordKey, String personId, String candidatePersonId,
-                        String submissionId, String patient, long decisionId) {
+    private record Open(long sourceRecordId, String personId, String candidatePersonId, String submissionId,
+                        long decisionId) {
     }
 
     private static Open lockOpen(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pm.status, sr.id, sr.source_record_key,"
-                + " sr.enterprise_person_id, pm.candidate_person_id, sr.last_submission_id, sr.patient::text,"
-                + " pm.decision_id FROM possible_match pm JOIN source_record sr ON sr.id = pm.source_record_id"
+        try (PreparedStatement ps = c.prepareStatement("SELECT pm.status, sr.id, sr.enterprise_person_id,"
+                + " pm.candidate_person_id, sr.last_submission_id, pm.decision_id FROM possible_match pm JOIN source_record sr ON sr.id = pm.source_record_id"
                 + " WHERE pm.id = ? FOR UPDATE OF pm, sr")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -214,11 +205,10 @@ public class ReviewQueue {
                     throw new Refused(409, "the possible match is no longer open (" + rs.getString(1).toLowerCase()
                             + ")");
                 }
-                if (rs.getString(4).equals(rs.getString(5))) {
+                if (rs.getString(3).equals(rs.getString(4))) {
                     throw new Refused(409, "the record is filed under the candidate person already");
                 }
-                return new Open(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getString(7), rs.getLong(8));
+                return new Open(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6));
             }
         }
     }

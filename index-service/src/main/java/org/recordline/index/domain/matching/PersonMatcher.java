@@ -106,7 +106,17 @@ public class PersonMatcher {
 
     /** Takes the lock a filing of {@code sourceRecordKey} takes (for an action that moves that source record). */
     public void lockSourceRecord(String sourceRecordKey) {
-        lockBuckets(new TreeSet<>(Set.of(bucket("src:" + sourceRecordKey))));
+        lockSourceRecords(List.of(sourceRecordKey));
+    }
+
+    /**
+     * Takes the locks filings of {@code sourceRecordKeys} take, in one statement and the global order (for an action
+     * that moves those source records).
+     */
+    public void lockSourceRecords(java.util.Collection<String> sourceRecordKeys) {
+        TreeSet<Integer> buckets = new TreeSet<>();
+        sourceRecordKeys.forEach(k -> buckets.add(bucket("src:" + k)));
+        lockBuckets(buckets);
     }
 
     private void lockBuckets(TreeSet<Integer> buckets) {
