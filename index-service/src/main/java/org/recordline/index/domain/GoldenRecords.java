@@ -77,18 +77,28 @@ public class GoldenRecords {
 
     /** Recomputes the golden records of {@code personIds} (in the caller's transaction), in two statements. */
     public void recompute(Set<String> personIds) {
-        if (personIds.isEmpty()) {
+        recompute(personIds, Map.of());
+    }
+
+    /**
+     * Recomputes the golden records of {@code personIds} and of the persons in {@code created}, each created in the
+     * caller's transaction with the sources given (so not read back).
+     */
+    void recompute(Set<String> personIds, Map<String, List<Source>> created) {
+        if (personIds.isEmpty() && created.isEmpty()) {
             return;
         }
-        Map<String, List<Source>> byPerson = new LinkedHashMap<>();
+        Map<String, List<Source>> byPerson = new LinkedHashMap<>(created);
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(SOURCES)) {
-                ps.setArray(1, c.createArrayOf("varchar", personIds.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        byPerson.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Source(
-                                rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                                EventCodec.mapper().readTree(rs.getString(5))));
+            if (!personIds.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(SOURCES)) {
+                    ps.setArray(1, c.createArrayOf("varchar", personIds.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            byPerson.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Source(
+                                    rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                                    EventCodec.mapper().readTree(rs.getString(5))));
+                        }
                     }
                 }
             }
@@ -105,6 +115,9 @@ public class GoldenRecords {
                 ps.executeBatch();
             }
             // a person left without source records (its records were linked elsewhere) keeps no golden record
+            if (personIds.isEmpty()) {
+                return;
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM golden_record g WHERE"
                     + " g.enterprise_person_id = ANY (?) AND NOT EXISTS (SELECT 1 FROM source_record s"
                     + " WHERE s.enterprise_person_id = g.enterprise_person_id)")) {

@@ -60,7 +60,9 @@ public class RecordFiling {
             + " enterprise_person_id = EXCLUDED.enterprise_person_id, clinical_date = EXCLUDED.clinical_date";
     private static final String INSERT_PERSONS = "INSERT INTO enterprise_person (id, created_at, updated_at)"
             + " SELECT id, ?, ? FROM unnest(?::varchar[]) AS p (id)";
-    private static final String TOUCH_PERSONS = "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)";
+    /** Waits for a move that holds a person's row, and names the persons merged meanwhile. */
+    private static final String TOUCH_PERSONS = "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)"
+            + " RETURNING id, merged_into";
     private static final String UPSERT_SOURCES = "INSERT INTO source_record (source_record_key, source_system,"
             + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at, demographics)"
             + " SELECT k, sys, p, pat::jsonb, sub, r, ?, ?, d::jsonb FROM unnest(?::varchar[], ?::varchar[],"
@@ -147,9 +149,9 @@ public class RecordFiling {
         }
         List<PersonMatcher.Incoming> incoming = parsed.stream().map(Parsed::incoming).toList();
         matcher.lock(incoming);
-        List<PersonMatcher.Matched> matched = matcher.matchAll(incoming);
         Instant now = Instant.now();
         Timestamp at = Timestamp.from(now);
+        List<PersonMatcher.Matched> matched = touchFollowingMerges(matcher.matchAll(incoming), at);
         Map<String, Long> sourceIds = writePersonsAndSources(parsed, matched, at);
 
         Map<Long, Set<String>> keys = new HashMap<>();
@@ -174,11 +176,24 @@ public class RecordFiling {
 
         List<OutgoingEvent> out = new ArrayList<>(parsed.size() * 2);
         Set<String> persons = new HashSet<>();
+        Map<String, Map<String, GoldenRecords.Source>> created = new HashMap<>();
         for (int i = 0; i < parsed.size(); i++) {
-            persons.add(matched.get(i).personId());
-            events(parsed.get(i), matched.get(i), refs.get(i), now, out);
+            Parsed p = parsed.get(i);
+            PersonMatcher.Matched m = matched.get(i);
+            if (m.decision().newPerson() || created.containsKey(m.personId())) {
+                // a person created by this batch: its sources are this batch's records filed under it (the last
+                // copy of each source record), so its golden record needs nothing read back
+                created.computeIfAbsent(m.personId(), k -> new java.util.LinkedHashMap<>()).put(
+                        p.in().sourceRecordKey(), new GoldenRecords.Source(p.in().sourceRecordKey(),
+                                p.in().sourceSystem(), now, p.patientNode()));
+            } else {
+                persons.add(m.personId());
+            }
+            events(p, m, refs.get(i), now, out);
         }
-        golden.recompute(persons);
+        Map<String, List<GoldenRecords.Source>> createdSources = new HashMap<>();
+        created.forEach((person, sources) -> createdSources.put(person, new ArrayList<>(sources.values())));
+        golden.recompute(persons, createdSources);
         outbox.add(out);
         return Map.of("filed", parsed.size(), "duplicate", duplicates);
     }
@@ -187,7 +202,8 @@ public class RecordFiling {
      * A submission taken apart once: each resource's JSON as it arrived (no FHIR round trip), and the Patient parsed
      * with HAPI for its identifiers.
      */
-    private record Parsed(RecordValidated in, Patient patient, String patientJson, List<ResourceJson> resources,
+    private record Parsed(RecordValidated in, Patient patient, JsonNode patientNode, String patientJson,
+                          List<ResourceJson> resources,
                           PatientIdentity identity, PersonMatcher.Incoming incoming) {
     }
 
@@ -213,6 +229,7 @@ public class RecordFiling {
         }
         List<ResourceJson> resources = new ArrayList<>(nodes.size());
         String patientJson = null;
+        JsonNode patientNode = null;
         int n = 0;
         for (JsonNode node : nodes) {
             String type = node.path("resourceType").asText("");
@@ -223,6 +240,7 @@ public class RecordFiling {
             String json = node.toString();
             if (patientJson == null && "Patient".equals(type)) {
                 patientJson = json;
+                patientNode = node;
             }
             resources.add(new ResourceJson(type, id, json, ClinicalDate.of(node)));
             n++;
@@ -241,7 +259,7 @@ public class RecordFiling {
                 .map(i -> new PatientIdentity.Identifier(i.getSystem(), i.getValue())).distinct().toList();
         PatientIdentity identity = new PatientIdentity(in.sourceRecordKey(), identifiers);
         Demographics demographics = PatientDemographics.of(patient, nationalIdSystems);
-        return new Parsed(in, patient, patientJson, resources, identity,
+        return new Parsed(in, patient, patientNode, patientJson, resources, identity,
                 new PersonMatcher.Incoming(identity, demographics, Blocking.keys(demographics)));
     }
 
@@ -267,20 +285,68 @@ public class RecordFiling {
     }
 
     /**
-     * Creates the batch's new persons and touches the others in two statements, and upserts its source records in a
-     * third (the last submission of a source record in the batch wins); returns each source record's id by key.
+     * Touches the existing persons the batch files under, in one statement that waits for any move holding one of
+     * them; a person a technician merged meanwhile (after matching read its records) is replaced by the person it
+     * was merged into, so that nothing is filed under a merged person.
+     */
+    private List<PersonMatcher.Matched> touchFollowingMerges(List<PersonMatcher.Matched> matched, Timestamp at) {
+        Set<String> existing = new java.util.LinkedHashSet<>();
+        for (PersonMatcher.Matched m : matched) {
+            if (!m.decision().newPerson()) {
+                existing.add(m.personId());
+            }
+        }
+        Map<String, String> mergedInto = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            while (!existing.isEmpty()) {
+                Set<String> next = new java.util.LinkedHashSet<>();
+                try (PreparedStatement ps = c.prepareStatement(TOUCH_PERSONS)) {
+                    ps.setTimestamp(1, at);
+                    ps.setArray(2, c.createArrayOf("varchar", existing.toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            if (rs.getString(2) != null && mergedInto.putIfAbsent(rs.getString(1),
+                                    rs.getString(2)) == null) {
+                                next.add(rs.getString(2));
+                            }
+                        }
+                    }
+                }
+                existing = next;
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("touching the matched persons failed", e);
+        }
+        if (mergedInto.isEmpty()) {
+            return matched;
+        }
+        List<PersonMatcher.Matched> out = new ArrayList<>(matched.size());
+        for (PersonMatcher.Matched m : matched) {
+            String person = m.personId();
+            while (mergedInto.containsKey(person)) {
+                person = mergedInto.get(person);
+            }
+            out.add(person.equals(m.personId()) ? m : new PersonMatcher.Matched(person, m.decision()
+                    .withPerson(person), m.sourceRecordId()));
+        }
+        return out;
+    }
+
+    /**
+     * Creates the batch's new persons in one statement, and upserts its source records in a
+     * second (the last submission of a source record in the batch wins); returns each source record's id by key.
      */
     private Map<String, Long> writePersonsAndSources(List<Parsed> parsed, List<PersonMatcher.Matched> matched,
                                                      Timestamp at) {
         Set<String> created = new java.util.LinkedHashSet<>();
-        Set<String> touched = new java.util.LinkedHashSet<>();
         Map<String, Integer> lastOfKey = new java.util.LinkedHashMap<>();
         for (int i = 0; i < parsed.size(); i++) {
             PersonMatcher.Matched m = matched.get(i);
-            (m.decision().newPerson() ? created : touched).add(m.personId());
+            if (m.decision().newPerson()) {
+                created.add(m.personId());
+            }
             lastOfKey.put(parsed.get(i).in().sourceRecordKey(), i);
         }
-        touched.removeAll(created);
         int n = lastOfKey.size();
         Object[] keys = new Object[n];
         Object[] systems = new Object[n];
@@ -312,13 +378,6 @@ public class RecordFiling {
                     ps.setTimestamp(1, at);
                     ps.setTimestamp(2, at);
                     ps.setArray(3, c.createArrayOf("varchar", created.toArray()));
-                    ps.executeUpdate();
-                }
-            }
-            if (!touched.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(TOUCH_PERSONS)) {
-                    ps.setTimestamp(1, at);
-                    ps.setArray(2, c.createArrayOf("varchar", touched.toArray()));
                     ps.executeUpdate();
                 }
             }

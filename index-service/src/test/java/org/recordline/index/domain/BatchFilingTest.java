@@ -105,6 +105,31 @@ class BatchFilingTest {
     }
 
     @Test
+    void aPersonMergedAfterMatchingReadItsRecordsIsReplacedByTheSurvivor() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        QuarkusTransaction.requiringNew().call(() -> filing.fileAll(List.of(validated("old-" + tag + "|1",
+                patient("Cordelia", "Fairweather", "1977-03-14", "urn:oid:9.9.4", "O1")))));
+        String merged = filed("old-" + tag).get("old-" + tag + "|1")[0];
+        // the state a filing sees when a technician's merge of that person commits after matching read its records:
+        // the person is merged, its source record not yet moved
+        String survivor = UUID.randomUUID().toString();
+        try (var c = db.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO enterprise_person (id, created_at, updated_at) VALUES ('" + survivor
+                    + "', now(), now())");
+            st.executeUpdate("UPDATE enterprise_person SET merged_into = '" + survivor + "' WHERE id = '" + merged
+                    + "'");
+        }
+        QuarkusTransaction.requiringNew().call(() -> filing.fileAll(List.of(validated("new-" + tag + "|2",
+                patient("Cordelia", "Fairweather", "1977-03-14", "urn:oid:9.9.5", "N2")))));
+        String[] filedUnder = filed("new-" + tag).get("new-" + tag + "|2");
+        assertEquals("probabilistic", filedUnder[1]);
+        assertEquals(survivor, filedUnder[0], "filed under the person the match was merged into, not the merged one");
+        assertEquals(1, count("SELECT count(*) FROM match_decision d JOIN source_record s ON s.id ="
+                + " d.source_record_id WHERE s.source_record_key = ? AND d.enterprise_person_id = '" + survivor
+                + "'", "new-" + tag + "|2"));
+    }
+
+    @Test
     void theSameRecordsInOneBatchInAnotherOrderEndInTheSameClusters() throws Exception {
         List<String[]> people = FebrlPatients.people(40);
         String run = UUID.randomUUID().toString().substring(0, 6);

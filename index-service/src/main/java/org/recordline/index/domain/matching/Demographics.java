@@ -40,13 +40,20 @@ public record Demographics(String given, String family, String birthDate, String
                 .filter(m -> !m.endsWith("|null")).toList();
     }
 
+    private static final java.util.regex.Pattern MARKS = java.util.regex.Pattern.compile("\\p{M}+");
+    private static final java.util.regex.Pattern NOT_TEXT = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final java.util.regex.Pattern NOT_DIGIT = java.util.regex.Pattern.compile("[^0-9]");
+
     /** Lower case, no accents, letters, digits and single spaces only; null when nothing is left. */
     static String text(String s) {
         if (s == null) {
             return null;
         }
-        String t = Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}+", "")
-                .toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ").strip();
+        if (normalised(s, true)) {
+            return s; // already in this form (a stored record read back): nothing to do
+        }
+        String t = NOT_TEXT.matcher(MARKS.matcher(Normalizer.normalize(s, Normalizer.Form.NFD)).replaceAll("")
+                .toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
         return t.isEmpty() ? null : t;
     }
 
@@ -55,8 +62,33 @@ public record Demographics(String given, String family, String birthDate, String
         if (s == null) {
             return null;
         }
-        String t = s.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", "");
+        if (normalised(s, false)) {
+            return s;
+        }
+        String t = NOT_TEXT.matcher(s.toLowerCase(Locale.ROOT)).replaceAll("");
         return t.isEmpty() ? null : t;
+    }
+
+    /**
+     * Whether {@code s} is in normal form already: non-empty, only {@code a-z} and {@code 0-9} and, when
+     * {@code spaces}, single spaces between words. Everything else (capitals, accents, other scripts, punctuation)
+     * goes the long way.
+     */
+    static boolean normalised(String s, boolean spaces) {
+        int n = s.length();
+        if (n == 0) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                continue;
+            }
+            if (!spaces || c != ' ' || i == 0 || i == n - 1 || s.charAt(i - 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code yyyyMMdd} from {@code yyyy-MM-dd}, {@code yyyyMMdd} or a dateTime; null when not a full date. */
@@ -68,14 +100,22 @@ public record Demographics(String given, String family, String birthDate, String
         if (d.length() >= 10 && d.charAt(4) == '-' && d.charAt(7) == '-') {
             d = d.substring(0, 4) + d.substring(5, 7) + d.substring(8, 10);
         }
-        return d.matches("[0-9]{8}") ? d : null;
+        if (d.length() != 8) {
+            return null;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (d.charAt(i) < '0' || d.charAt(i) > '9') {
+                return null;
+            }
+        }
+        return d;
     }
 
     private static String phone(String s) {
         if (s == null) {
             return null;
         }
-        String digits = s.replaceAll("[^0-9]", "");
+        String digits = NOT_DIGIT.matcher(s).replaceAll("");
         if (digits.length() < 6) {
             return null;
         }

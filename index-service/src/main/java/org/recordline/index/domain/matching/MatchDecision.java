@@ -27,6 +27,11 @@ public record MatchDecision(String enterprisePersonId, String rule, int candidat
         this(enterprisePersonId, rule, candidates, null, null, null, null);
     }
 
+    /** The same decision for another (existing) person: the one the decided person was merged into meanwhile. */
+    public MatchDecision withPerson(String personId) {
+        return new MatchDecision(personId, rule, candidates, score, possiblePersonId, explanation, modelVersion);
+    }
+
     public boolean newPerson() {
         return enterprisePersonId == null;
     }
