@@ -65,6 +65,7 @@ public class FhirPatientResource {
     private final SecurityIdentity identity;
     private final AuditTrail audit;
     private final OutboxWriter outbox;
+    private final io.micrometer.core.instrument.Timer matchTimer;
     private final AgroalDataSource dataSource;
     private final MatchModels models;
     private final FhirContext fhir;
@@ -74,11 +75,16 @@ public class FhirPatientResource {
 
     public FhirPatientResource(SecurityIdentity identity, AuditTrail audit, OutboxWriter outbox,
                                AgroalDataSource dataSource, MatchModels models, FhirContext fhir, PersonChart chart,
+                               io.micrometer.core.instrument.MeterRegistry registry,
                                @ConfigProperty(name = "recordline.index.match.lower-threshold", defaultValue = "2")
                                double lower) {
         this.identity = identity;
         this.audit = audit;
         this.outbox = outbox;
+        this.matchTimer = io.micrometer.core.instrument.Timer.builder("recordline.index.search.match")
+                .description("Matching one demographic query: blocking lookup, comparison and scoring of the"
+                        + " candidates (not the golden records, the audit or the commit)")
+                .publishPercentiles(0.5, 0.99).register(registry);
         this.dataSource = dataSource;
         this.models = models;
         this.fhir = fhir;
@@ -109,18 +115,21 @@ public class FhirPatientResource {
                     scores.put(person, 1.0);
                 }
             } else {
+                io.micrometer.core.instrument.Timer.Sample matching = io.micrometer.core.instrument.Timer.start();
                 Demographics query = new Demographics(given, family, birthdate, gender, null, null, null, null, null,
                         null, List.of());
                 var keys = Blocking.keys(query);
                 if (!keys.isEmpty()) {
+                    // one index lookup per blocking key (block_key holds their 64-bit hashes, V7)
                     try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT sr.enterprise_person_id,"
-                            + " sr.demographics::text FROM block_key k"
-                            + " JOIN source_record sr ON sr.id = k.source_record_id"
-                            + " WHERE k.key = ANY (?) AND sr.demographics IS NOT NULL LIMIT 1000")) {
-                        ps.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+                            + " sr.demographics::text FROM unnest(?::text[]) AS q (key) CROSS JOIN LATERAL"
+                            + " (SELECT source_record_id FROM block_key WHERE key = hashtextextended(q.key, 0)"
+                            + " LIMIT 1000) k JOIN source_record sr ON sr.id = k.source_record_id"
+                            + " WHERE sr.demographics IS NOT NULL LIMIT 1000")) {
+                        ps.setArray(1, c.createArrayOf("text", keys.toArray()));
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
-                                Demographics d = EventCodec.mapper().readValue(rs.getString(2), Demographics.class);
+                                Demographics d = Demographics.fromJson(rs.getString(2));
                                 double s = models.current().model().score(comparator.compare(query, d));
                                 if (s >= lower) {
                                     scores.merge(rs.getString(1), s, Math::max);
@@ -130,6 +139,7 @@ public class FhirPatientResource {
                     }
                 }
                 scores.replaceAll((p, s) -> 1 / (1 + Math.pow(2, -s)));
+                matching.stop(matchTimer);
             }
             List<Map.Entry<String, Double>> ranked = new ArrayList<>(scores.entrySet());
             ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed()

@@ -87,7 +87,7 @@ public class MatchModelResource {
             ps.setInt(1, records);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sample.add(JSON.readValue(rs.getString(1), Demographics.class));
+                    sample.add(Demographics.fromJson(rs.getString(1)));
                 }
             }
         } catch (SQLException | IOException e) {

@@ -65,7 +65,7 @@ public class RecordFiling {
             + " RETURNING id, merged_into";
     private static final String UPSERT_SOURCES = "INSERT INTO source_record (source_record_key, source_system,"
             + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at, demographics)"
-            + " SELECT k, sys, p, pat::jsonb, sub, r, ?, ?, d::jsonb FROM unnest(?::varchar[], ?::varchar[],"
+            + " SELECT k, sys, p, pat::jsonb, sub, r, ?, ?, d FROM unnest(?::varchar[], ?::varchar[],"
             + " ?::varchar[], ?::text[], ?::varchar[], ?::varchar[], ?::text[]) AS s (k, sys, p, pat, sub, r, d)"
             + " ON CONFLICT (source_record_key) DO UPDATE SET"
             + " enterprise_person_id = EXCLUDED.enterprise_person_id, patient = EXCLUDED.patient,"

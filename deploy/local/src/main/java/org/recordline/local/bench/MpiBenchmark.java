@@ -100,6 +100,7 @@ public final class MpiBenchmark {
     private final Options options;
     private final Population population;
     private final List<String> table = new ArrayList<>();
+    private String metrics;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -129,6 +130,7 @@ public final class MpiBenchmark {
                 String bootstrap = stack.broker().bootstrapServers();
                 String token = stack.tokens().token("bench-technician", Duration.ofHours(6), "records-technician");
                 String search = "http://127.0.0.1:" + settings.services().get(0).port() + "/fhir/Patient";
+                metrics = "http://127.0.0.1:" + settings.services().get(0).managementPort() + "/q/metrics";
                 try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
                      Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                     int[] checkpoints = {options.persons() / 10, options.persons() / 2, options.persons()};
@@ -231,11 +233,14 @@ public final class MpiBenchmark {
                 publishSecs, secs, segment / secs);
         System.out.printf("  single match (GET /fhir/Patient, one client, ms): %s%n",
                 PipelineBenchmark.summary(probes));
+        String matching = serverMatching();
+        System.out.printf("  of which matching in the index (recordline.index.search.match, ms): %s%n", matching);
         System.out.printf("  database: schema mpi %,d MB = %,d bytes per source record (blocking keys %,d MB)%n",
                 bytes >> 20, sources == 0 ? 0 : bytes / sources, blockKeys >> 20);
         String at = String.format("at %,d people", checkpoint);
         row("registrations/s " + at, String.format("%.0f/s (%,d in %.0f s)", segment / secs, segment, secs));
-        row("single match p50 / p99 " + at, PipelineBenchmark.percentiles(probes, 50, 99));
+        row("single match p50 / p99 " + at, PipelineBenchmark.percentiles(probes, 50, 99)
+                + " (the index's matching alone: " + matching + ")");
         row("database per source record " + at, String.format("%,d bytes (%,d MB in all)",
                 sources == 0 ? 0 : bytes / sources, bytes >> 20));
     }
@@ -262,6 +267,28 @@ public final class MpiBenchmark {
             System.out.println("  searches answered other than 200 with a match: " + failures);
         }
         return out;
+    }
+
+    /**
+     * p50 / p99 / max of the index's own timer of the searches' matching (blocking lookup, comparison, scoring),
+     * which leaves out HTTP, the golden records, the audit events and the commit; from its Prometheus metrics.
+     */
+    private String serverMatching() throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(metrics)).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String line : res.body().split("\n")) {
+            if (!line.startsWith("recordline_index_search_match_seconds")) {
+                continue;
+            }
+            String name = line.contains("quantile=\"0.5\"") ? "p50" : line.contains("quantile=\"0.99\"") ? "p99"
+                    : line.startsWith("recordline_index_search_match_seconds_max") ? "max" : null;
+            if (name != null) {
+                values.put(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000);
+            }
+        }
+        return values.isEmpty() ? "not reported" : String.format("%.1f / %.1f / %.1f ms", values.getOrDefault("p50",
+                Double.NaN), values.getOrDefault("p99", Double.NaN), values.getOrDefault("max", Double.NaN));
     }
 
     private static String enc(String s) {

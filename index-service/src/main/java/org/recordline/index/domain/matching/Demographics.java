@@ -40,6 +40,49 @@ public record Demographics(String given, String family, String birthDate, String
                 .filter(m -> !m.endsWith("|null")).toList();
     }
 
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+    /**
+     * Reads demographics as the index stores them (the JSON Jackson writes for this record), with a streaming parser:
+     * every candidate of every match is read this way. Unknown fields are skipped.
+     */
+    public static Demographics fromJson(String json) throws java.io.IOException {
+        String[] f = new String[10];
+        List<String> mrns = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new java.io.IOException("stored demographics are not a JSON object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+                int slot = switch (name) {
+                    case "given" -> 0;
+                    case "family" -> 1;
+                    case "birthDate" -> 2;
+                    case "sex" -> 3;
+                    case "address" -> 4;
+                    case "city" -> 5;
+                    case "postcode" -> 6;
+                    case "state" -> 7;
+                    case "phone" -> 8;
+                    case "nationalId" -> 9;
+                    default -> -1;
+                };
+                if (slot >= 0) {
+                    f[slot] = t == com.fasterxml.jackson.core.JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                } else if ("mrns".equals(name) && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                    while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                        mrns.add(p.getValueAsString());
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new Demographics(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], mrns);
+    }
+
     private static final java.util.regex.Pattern MARKS = java.util.regex.Pattern.compile("\\p{M}+");
     private static final java.util.regex.Pattern NOT_TEXT = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
     private static final java.util.regex.Pattern NOT_DIGIT = java.util.regex.Pattern.compile("[^0-9]");

@@ -26,14 +26,16 @@ public final class PairComparator {
     public int[] compare(Demographics a, Demographics b) {
         int[] v = new int[Field.values().length];
         // a given name and a family name entered the wrong way round count as what they are when swapped back
+        // (each name comparison made once: the swapped ones only when the given names disagree)
+        int givenGiven = name(a.given(), b.given(), Field.GIVEN);
+        int givenFamily = 0;
+        int familyGiven = 0;
         boolean swapped = a.given() != null && a.family() != null && b.given() != null && b.family() != null
-                && !a.given().equals(a.family())
-                && name(a.given(), b.family(), Field.GIVEN) <= 1 && name(a.family(), b.given(), Field.FAMILY) <= 1
-                && name(a.given(), b.given(), Field.GIVEN) > 1;
-        v[Field.GIVEN.ordinal()] = swapped ? Math.max(1, name(a.given(), b.family(), Field.GIVEN))
-                : name(a.given(), b.given(), Field.GIVEN);
-        v[Field.FAMILY.ordinal()] = swapped ? Math.max(1, name(a.family(), b.given(), Field.FAMILY))
-                : name(a.family(), b.family(), Field.FAMILY);
+                && givenGiven > 1 && !a.given().equals(a.family())
+                && (givenFamily = name(a.given(), b.family(), Field.GIVEN)) <= 1
+                && (familyGiven = name(a.family(), b.given(), Field.FAMILY)) <= 1;
+        v[Field.GIVEN.ordinal()] = swapped ? Math.max(1, givenFamily) : givenGiven;
+        v[Field.FAMILY.ordinal()] = swapped ? Math.max(1, familyGiven) : name(a.family(), b.family(), Field.FAMILY);
         v[Field.BIRTH_DATE.ordinal()] = birthDate(a.birthDate(), b.birthDate());
         v[Field.SEX.ordinal()] = same(a.sex(), b.sex());
         v[Field.ADDRESS.ordinal()] = place(a.address(), b.address());
@@ -67,14 +69,28 @@ public final class PairComparator {
     }
 
     private static boolean phonetic(String a, String b) {
-        String pa = METAPHONE.doubleMetaphone(a);
-        String pb = METAPHONE.doubleMetaphone(b);
-        if (pa == null || pa.isEmpty() || pb == null || pb.isEmpty()) {
+        String[] ca = codes(a);
+        String[] cb = codes(b);
+        if (ca[0] == null || ca[0].isEmpty() || cb[0] == null || cb[0].isEmpty()) {
             return false;
         }
-        String aa = METAPHONE.doubleMetaphone(a, true);
-        String ab = METAPHONE.doubleMetaphone(b, true);
-        return pa.equals(pb) || pa.equals(ab) || aa.equals(pb);
+        return ca[0].equals(cb[0]) || ca[0].equals(cb[1]) || ca[1].equals(cb[0]);
+    }
+
+    /** Names seen recently with their primary and alternate Double Metaphone codes: names repeat, codes cost. */
+    private static final java.util.Map<String, String[]> CODES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CODES = 100_000;
+
+    private static String[] codes(String name) {
+        String[] c = CODES.get(name);
+        if (c == null) {
+            c = new String[] {METAPHONE.doubleMetaphone(name), METAPHONE.doubleMetaphone(name, true)};
+            if (CODES.size() >= MAX_CODES) {
+                CODES.clear(); // a crude bound: refilled from the names in use
+            }
+            CODES.put(name, c);
+        }
+        return c;
     }
 
     /** exact, day and month transposed, one digit off, same year, different. */

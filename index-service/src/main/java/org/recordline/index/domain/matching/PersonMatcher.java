@@ -41,6 +41,12 @@ public class PersonMatcher {
     /** The default upper threshold ({@code recordline.index.match.upper-threshold}): link at or above. */
     public static final double DEFAULT_UPPER_THRESHOLD = 8;
 
+    /**
+     * The most records one blocking key contributes to a record's candidates: a key shared by very many records (a
+     * common name in a common birth year) says little, and the other keys still find a true match.
+     */
+    static final int MAX_PER_KEY = 1000;
+
     /** How many lock buckets the keys hash into: bounds the locks one transaction holds, whatever the batch. */
     static final int LOCK_BUCKETS = 1024;
 
@@ -54,8 +60,10 @@ public class PersonMatcher {
     private static final String CANDIDATES = "SELECT b.i, sr.id, sr.enterprise_person_id, p.created_at,"
             + " sr.source_record_key, sr.demographics::text FROM (SELECT i, source_record_id, row_number() OVER"
             + " (PARTITION BY i ORDER BY shared DESC, source_record_id) AS rank FROM (SELECT q.i, k.source_record_id,"
-            + " count(*) AS shared FROM unnest(?::varchar[], ?::int[]) AS q (key, i)"
-            + " JOIN block_key k ON k.key = q.key GROUP BY q.i, k.source_record_id) hits) b"
+            + " count(*) AS shared FROM unnest(?::text[], ?::int[]) AS q (key, i)"
+            // one index lookup per key (never a scan of the whole table), at most max-per-key records each
+            + " CROSS JOIN LATERAL (SELECT source_record_id FROM block_key WHERE key = hashtextextended(q.key, 0)"
+            + " LIMIT ?) k GROUP BY q.i, k.source_record_id) hits) b"
             + " JOIN source_record sr ON sr.id = b.source_record_id"
             + " JOIN enterprise_person p ON p.id = sr.enterprise_person_id"
             + " WHERE b.rank <= ? AND sr.demographics IS NOT NULL";
@@ -248,9 +256,10 @@ public class PersonMatcher {
         }
         Map<Long, Demographics> parsed = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
-            ps.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+            ps.setArray(1, c.createArrayOf("text", keys.toArray()));
             ps.setArray(2, c.createArrayOf("integer", owners.toArray()));
-            ps.setInt(3, maxCandidates);
+            ps.setInt(3, MAX_PER_KEY);
+            ps.setInt(4, maxCandidates);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int i = rs.getInt(1);
@@ -261,7 +270,7 @@ public class PersonMatcher {
                     long id = rs.getLong(2);
                     Demographics d = parsed.get(id);
                     if (d == null) {
-                        d = JSON.readValue(rs.getString(6), Demographics.class);
+                        d = Demographics.fromJson(rs.getString(6));
                         parsed.put(id, d);
                     }
                     out.get(i).add(new Candidate(rs.getString(3), rs.getTimestamp(4).toInstant(), -1, sourceKey, d));
@@ -352,8 +361,9 @@ public class PersonMatcher {
                 return;
             }
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO block_key (key, source_record_id)"
-                    + " SELECT * FROM unnest(?::varchar[], ?::bigint[]) ON CONFLICT DO NOTHING")) {
-                ins.setArray(1, c.createArrayOf("varchar", keys.toArray()));
+                    + " SELECT hashtextextended(k, 0), s FROM unnest(?::text[], ?::bigint[]) AS u (k, s)"
+                    + " ON CONFLICT DO NOTHING")) {
+                ins.setArray(1, c.createArrayOf("text", keys.toArray()));
                 ins.setArray(2, c.createArrayOf("bigint", ids.toArray()));
                 ins.executeUpdate();
             }

@@ -46,4 +46,15 @@ class DemographicsTest {
         assertNull(Demographics.date("19610a23"));
         assertEquals("19610723", Demographics.date("1961-07-23T10:00:00Z"));
     }
+
+    @Test
+    void theStoredJsonReadsBackToTheSameRecord() throws Exception {
+        Demographics d = new Demographics("Zoë", "O'Brien", "1961-07-23", "female", "17 Quarry Lane", null,
+                "SW1A 1AA", "VIC", "0491 570 156", null, List.of("urn:oid:1.2|MRN-0042", "urn:oid:1.3|77"));
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(d);
+        assertEquals(d, Demographics.fromJson(json));
+        assertEquals(new Demographics("ann", null, null, null, null, null, null, null, null, null, List.of()),
+                Demographics.fromJson("{\"given\":\"ann\",\"later\":{\"x\":[1,2]},\"family\":null}"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Demographics.fromJson("[]"));
+    }
 }
