@@ -62,6 +62,28 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Server settings given as {@code name=value,name=value} (for profiling or tuning a local stack, e.g.
+     * {@code shared_preload_libraries=pg_stat_statements,shared_buffers=1GB}); none when {@code spec} is blank.
+     *
+     * @throws IllegalArgumentException on an entry without {@code =}
+     */
+    static java.util.Map<String, String> extraSettings(String spec) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return out;
+        }
+        for (String entry : spec.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("RECORDLINE_POSTGRES_SETTINGS takes name=value,name=value; got '"
+                        + entry.strip() + "'");
+            }
+            out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+        }
+        return out;
+    }
+
+    /**
      * Starts a server on {@code port} that keeps its data in {@code dataDir} between runs, first stopping a server
      * that a killed launcher left running on that directory.
      *
@@ -89,6 +111,7 @@ public final class Database implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false);
+            extraSettings(System.getenv("RECORDLINE_POSTGRES_SETTINGS")).forEach(b::setServerConfig);
             try {
                 postgres = b.start();
             } catch (IOException e) {

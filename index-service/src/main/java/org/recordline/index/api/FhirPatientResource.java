@@ -118,7 +118,7 @@ public class FhirPatientResource {
                 io.micrometer.core.instrument.Timer.Sample matching = io.micrometer.core.instrument.Timer.start();
                 Demographics query = new Demographics(given, family, birthdate, gender, null, null, null, null, null,
                         null, List.of());
-                var keys = Blocking.keys(query);
+                var keys = Blocking.of(query).probe();
                 if (!keys.isEmpty()) {
                     // one index lookup per blocking key (block_key holds their 64-bit hashes, V7)
                     try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT sr.enterprise_person_id,"

@@ -201,7 +201,7 @@ public class PersonLinks {
             }
             String to = UUID.randomUUID().toString();
             Timestamp at = Timestamp.from(now);
-            update(c, "INSERT INTO enterprise_person (id, created_at, updated_at) VALUES (?, ?, ?)", to, at, at);
+            Statements.update(c, "INSERT INTO enterprise_person (id, created_at, updated_at) VALUES (?, ?, ?)", to, at, at);
             Moved moved = move(c, Action.UNLINK, from, to, List.of(s.id()), MANUAL_UNLINK, actor, reason, now, null,
                     null);
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.UNLINKED, MANUAL_UNLINK, now),
@@ -236,9 +236,9 @@ public class PersonLinks {
                     reason, now, null, null);
             if (!moved.fromMerged()) {
                 // every source record of 'from' moved, so it is empty; a person without any still points at 'into'
-                update(c, "UPDATE enterprise_person SET merged_into = ?, updated_at = ? WHERE id = ?", into,
+                Statements.update(c, "UPDATE enterprise_person SET merged_into = ?, updated_at = ? WHERE id = ?", into,
                         Timestamp.from(now), from);
-                update(c, "UPDATE person_change SET from_merged = true WHERE id = ?", moved.changeId());
+                Statements.update(c, "UPDATE person_change SET from_merged = true WHERE id = ?", moved.changeId());
                 moved = new Moved(moved.changeId(), from, into, moved.records(), true);
             }
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.MERGED, MERGE, now),
@@ -280,11 +280,11 @@ public class PersonLinks {
             }
             lockLate(back, locked);
             // 'from' receives its records again: no longer merged (cleared first, so that no cycle can form)
-            update(c, "UPDATE enterprise_person SET merged_into = NULL, updated_at = ? WHERE id = ?",
+            Statements.update(c, "UPDATE enterprise_person SET merged_into = NULL, updated_at = ? WHERE id = ?",
                     Timestamp.from(now), from);
             Moved moved = move(c, Action.UNMERGE, survivor, from, back.stream().map(Source::id).toList(), UNMERGE,
                     actor, reason, now, null, merge);
-            update(c, "UPDATE person_change SET undone_by = ? WHERE id = ?", moved.changeId(), merge);
+            Statements.update(c, "UPDATE person_change SET undone_by = ? WHERE id = ?", moved.changeId(), merge);
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.UNMERGED, UNMERGE, now),
                     audit.event(AuditActions.PERSONS_UNMERGED, AuditActions.SUCCESS, actor, null, survivor,
                             "treatment", detail(moved, reason) + "; undoes change " + merge)));
@@ -371,7 +371,7 @@ public class PersonLinks {
             }
         }
         Array movedIds = c.createArrayOf("bigint", moved.keySet().toArray());
-        update(c, "UPDATE person_identifier SET enterprise_person_id = ? WHERE source_record_id = ANY (?)", to,
+        Statements.update(c, "UPDATE person_identifier SET enterprise_person_id = ? WHERE source_record_id = ANY (?)", to,
                 movedIds);
         List<long[]> order = new ArrayList<>();
         Map<Long, RecordChanged.ResourceRef> refs = new HashMap<>();
@@ -399,7 +399,7 @@ public class PersonLinks {
             ps.setString(4, from);
             fromMerged = ps.executeUpdate() == 1;
         }
-        update(c, "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)", at,
+        Statements.update(c, "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)", at,
                 c.createArrayOf("varchar", new Object[] {from, to}));
         golden.recompute(new LinkedHashSet<>(List.of(from, to)));
         long changeId;
@@ -592,19 +592,6 @@ public class PersonLinks {
             ps.setNull(i, java.sql.Types.BIGINT);
         } else {
             ps.setLong(i, v);
-        }
-    }
-
-    private static void update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i] instanceof Array a) {
-                    ps.setArray(i + 1, a);
-                } else {
-                    ps.setObject(i + 1, args[i]);
-                }
-            }
-            ps.executeUpdate();
         }
     }
 }

@@ -157,20 +157,23 @@ public class RecordFiling {
         Map<Long, Set<String>> keys = new HashMap<>();
         Set<Long> replaced = new HashSet<>();
         List<PersonMatcher.Decided> decided = new ArrayList<>();
+        List<Demographics> newRecords = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {
             Parsed p = parsed.get(i);
             PersonMatcher.Matched m = matched.get(i);
             long sourceId = sourceIds.get(p.in().sourceRecordKey());
-            keys.put(sourceId, p.incoming().blockingKeys());
+            keys.put(sourceId, p.incoming().blockingKeys().stored());
             if (m.sourceRecordId() != null) {
                 replaced.add(sourceId);
             }
             if (!MatchDecision.SAME_SOURCE_RECORD.equals(m.decision().rule())) {
                 decided.add(new PersonMatcher.Decided(sourceId, p.in().submissionId(), m.personId(),
                         m.decision()));
+                newRecords.add(p.incoming().demographics());
             }
         }
         matcher.storeBlockingKeys(keys, replaced);
+        matcher.countNames(newRecords);
         matcher.recordDecisions(decided, at);
         List<List<RecordChanged.ResourceRef>> refs = writeIdentifiersAndResources(parsed, matched, sourceIds, at);
 
@@ -260,7 +263,7 @@ public class RecordFiling {
         PatientIdentity identity = new PatientIdentity(in.sourceRecordKey(), identifiers);
         Demographics demographics = PatientDemographics.of(patient, nationalIdSystems);
         return new Parsed(in, patient, patientNode, patientJson, resources, identity,
-                new PersonMatcher.Incoming(identity, demographics, Blocking.keys(demographics)));
+                new PersonMatcher.Incoming(identity, demographics, Blocking.of(demographics)));
     }
 
     /** Adds the record change and the audit event of one filed submission to {@code out}. */

@@ -142,7 +142,7 @@ public class ReviewQueue {
             resolve(c, id, "ACCEPTED", actor, reason, at);
             PersonLinks.Moved moved = links.move(c, PersonLinks.Action.REVIEWED_LINK, from, to,
                     List.of(open.sourceRecordId()), PersonLinks.REVIEWED_LINK, actor, reason, now, id, null);
-            update(c, "INSERT INTO match_decision (source_record_id, submission_id, decided_at, rule,"
+            Statements.update(c, "INSERT INTO match_decision (source_record_id, submission_id, decided_at, rule,"
                     + " enterprise_person_id, candidate_person_id, score, upper_threshold, lower_threshold,"
                     + " model_version, explanation) SELECT source_record_id, ?, ?, 'reviewed-link', ?, ?, score,"
                     + " upper_threshold, lower_threshold, model_version, explanation FROM match_decision WHERE id = ?",
@@ -215,7 +215,7 @@ public class ReviewQueue {
 
     private static void resolve(Connection c, long id, String status, String actor, String reason, Timestamp at)
             throws SQLException {
-        update(c, "UPDATE possible_match SET status = ?, resolved_by = ?, resolved_at = ?, reason = ? WHERE id = ?",
+        Statements.update(c, "UPDATE possible_match SET status = ?, resolved_by = ?, resolved_at = ?, reason = ? WHERE id = ?",
                 status, actor, at, reason, id);
     }
 
@@ -226,15 +226,6 @@ public class ReviewQueue {
                 rs.next();
                 return item(rs);
             }
-        }
-    }
-
-    private static void update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.recordline.events.RecordValidated;
@@ -36,6 +37,9 @@ class BatchFilingTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    BlockingKeyMaintenance maintenance;
 
     private static RecordFiling.Validated validated(String sourceKey, String patient) {
         return new RecordFiling.Validated(UUID.randomUUID().toString(), new RecordValidated(
@@ -163,5 +167,63 @@ class BatchFilingTest {
         filed(system + "|").forEach((k, v) -> out.put(k.substring(k.indexOf('|') + 1), v[0]));
         assertEquals(people.size(), out.size());
         return out;
+    }
+
+    private TreeSet<Long> keysOf(String sourceKey) throws Exception {
+        TreeSet<Long> out = new TreeSet<>();
+        try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT k.key FROM block_key k JOIN source_record"
+                + " s ON s.id = k.source_record_id WHERE s.source_record_key = ?")) {
+            ps.setString(1, sourceKey);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void keysOfAnOlderRulesVersionAreRebuiltFromTheStoredDemographics() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String key = "rekey-" + tag + "|1";
+        QuarkusTransaction.requiringNew().call(() -> filing.fileAll(List.of(validated(key,
+                patient("Rosalind", "Okafor", "1958-09-30", "urn:oid:9.9.6", "R1")))));
+        TreeSet<Long> current = keysOf(key);
+        assertTrue(current.size() >= 5, current.toString());
+        assertEquals(0, maintenance.rebuildIfOutdated(), "keys of the current version are left alone");
+        // the state after an upgrade whose rules changed: version 1 keys, unlike the current ones
+        try (var c = db.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM block_key WHERE source_record_id = (SELECT id FROM source_record WHERE"
+                    + " source_record_key = '" + key + "')");
+            st.executeUpdate("INSERT INTO block_key (key, source_record_id) SELECT hashtextextended('fy:old', 0), id"
+                    + " FROM source_record WHERE source_record_key = '" + key + "'");
+            st.executeUpdate("UPDATE blocking_rules SET version = 1");
+        }
+        assertEquals(1, keysOf(key).size());
+        assertTrue(maintenance.rebuildIfOutdated() >= 1);
+        assertEquals(current, keysOf(key), "the rebuilt keys are the ones a filing stores");
+        assertEquals(2, count("SELECT version FROM blocking_rules WHERE rebuilt_at IS NOT NULL AND 'x' = ?", "x"));
+    }
+
+    @Test
+    void eachNewSourceRecordCountsItsNamesOnce() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String family = "Quennell" + tag.replaceAll("[0-9]", "");
+        String stored = family.toLowerCase(java.util.Locale.ROOT);
+        long before = count("SELECT coalesce(sum(records), 0) FROM name_frequency WHERE field = 'f' AND name = ''"
+                + " AND 'x' = ?", "x");
+        RecordFiling.Validated first = validated("tf-" + tag + "|1", patient("Imogen", family, "1966-05-04",
+                "urn:oid:9.9.7", "T1"));
+        // the first record, the same record re-sent in the batch, and another source's record of her
+        QuarkusTransaction.requiringNew().call(() -> filing.fileAll(List.of(first, validated("tf-" + tag + "|1",
+                patient("Imogen", family, "1966-05-04", "urn:oid:9.9.7", "T1")), validated("tg-" + tag + "|2",
+                patient("Imogen", family, "1966-05-04", "urn:oid:9.9.8", "T2")))));
+        // and the first re-sent again later
+        QuarkusTransaction.requiringNew().call(() -> filing.fileAll(List.of(validated("tf-" + tag + "|1",
+                patient("Imogen", family, "1966-05-04", "urn:oid:9.9.7", "T1")))));
+        assertEquals(2, count("SELECT records FROM name_frequency WHERE field = 'f' AND name = ?", stored));
+        assertEquals(before + 2, count("SELECT records FROM name_frequency WHERE field = 'f' AND name = ''"
+                + " AND 'x' = ?", "x"));
     }
 }

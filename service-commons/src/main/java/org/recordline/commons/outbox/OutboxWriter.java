@@ -25,8 +25,13 @@ import org.recordline.events.OutgoingEvent;
 @ApplicationScoped
 public class OutboxWriter {
 
-    private static final String INSERT = "INSERT INTO outbox_event (topic, msg_key, headers, payload) "
-            + "VALUES (?, ?, ?::jsonb, ?)";
+    /**
+     * All the events in one statement, their ids drawn in the events' order (the rows are fed to the insert ordered
+     * by their position, and each row draws its id from the sequence as it is inserted).
+     */
+    private static final String INSERT = "INSERT INTO outbox_event (topic, msg_key, headers, payload)"
+            + " SELECT t, k, h::jsonb, p FROM unnest(?::varchar[], ?::varchar[], ?::text[], ?::bytea[])"
+            + " WITH ORDINALITY AS e (t, k, h, p, n) ORDER BY n RETURNING id";
 
     private static final Object WAKE_REGISTERED = new Object();
 
@@ -45,21 +50,32 @@ public class OutboxWriter {
     @Transactional(Transactional.TxType.MANDATORY)
     public List<Long> add(List<OutgoingEvent> events) {
         List<Long> ids = new ArrayList<>(events.size());
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
-            for (OutgoingEvent e : events) {
-                ps.setString(1, e.topic());
-                ps.setString(2, e.key());
-                ps.setString(3, new String(EventCodec.encode(e.headers().asMap()), java.nio.charset.StandardCharsets.UTF_8));
-                ps.setBytes(4, e.payload());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                while (keys.next()) {
-                    ids.add(keys.getLong(1));
+        if (events.isEmpty()) {
+            return ids;
+        }
+        String[] topics = new String[events.size()];
+        String[] keys = new String[events.size()];
+        String[] headers = new String[events.size()];
+        byte[][] payloads = new byte[events.size()][];
+        for (int i = 0; i < events.size(); i++) {
+            OutgoingEvent e = events.get(i);
+            topics[i] = e.topic();
+            keys[i] = e.key();
+            headers[i] = new String(EventCodec.encode(e.headers().asMap()), java.nio.charset.StandardCharsets.UTF_8);
+            payloads[i] = e.payload();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setArray(1, c.createArrayOf("varchar", topics));
+            ps.setArray(2, c.createArrayOf("varchar", keys));
+            ps.setArray(3, c.createArrayOf("text", headers));
+            ps.setArray(4, c.createArrayOf("bytea", payloads));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
                 }
             }
+            // RETURNING lists the rows as inserted; sorted, the ids are the events' order whatever it lists
+            ids.sort(null);
             wakeRelayOnCommit(c);
         } catch (SQLException e) {
             throw new DataAccessException("outbox insert failed", e);

@@ -142,11 +142,12 @@ public final class MpiBenchmark {
                         producer.flush();
                         sent += segment;
                         double publishSecs = (System.nanoTime() - t0) / 1e9;
-                        awaitDrained(admin, stack, sent);
+                        awaitDrained(admin, stack, sent, sent - segment);
                         double secs = (System.nanoTime() - t0) / 1e9;
                         report(checkpoint, segment, publishSecs, secs, stack, search, token, generator);
                     }
                     resolution(stack, generator);
+                    statements(stack);
                 }
                 Path log = stack.logOf("index-service");
                 System.out.println("index-service log: " + log + " (" + Files.size(log) / 1024 + " kB)");
@@ -180,9 +181,9 @@ public final class MpiBenchmark {
      * {@code ehr.validated.v1} and its outbox is empty (every record change and audit event published). Polls once a
      * second: a benchmark's wait, bounded by an hour.
      */
-    private static void awaitDrained(Admin admin, LocalStack stack, long published) throws Exception {
+    private static void awaitDrained(Admin admin, LocalStack stack, long published, long before) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
-        long last = -1;
+        long last = before;
         long lastPrint = System.nanoTime();
         while (System.nanoTime() < deadline) {
             long committed = committed(admin);
@@ -192,7 +193,7 @@ public final class MpiBenchmark {
             }
             if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(30)) {
                 System.out.printf("  ... %d of %d registrations committed (%+d in 30 s), outbox %d%n", committed,
-                        published, last < 0 ? committed : committed - last, outbox);
+                        published, committed - last, outbox);
                 last = committed;
                 lastPrint = System.nanoTime();
             }
@@ -210,6 +211,30 @@ public final class MpiBenchmark {
 
     private static long outboxSize(LocalStack stack) throws Exception {
         return longQuery(stack, "SELECT count(*) FROM mpi.outbox_event");
+    }
+
+    /**
+     * Where the database's time went, when the server loads {@code pg_stat_statements}
+     * ({@code RECORDLINE_POSTGRES_SETTINGS=shared_preload_libraries=pg_stat_statements}): the statements that took
+     * the most time in all, with their calls and rows.
+     */
+    private static void statements(LocalStack stack) throws Exception {
+        try (Connection c = stack.database().connect(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('shared_preload_libraries')")) {
+                if (!rs.next() || !rs.getString(1).contains("pg_stat_statements")) {
+                    return;
+                }
+            }
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            System.out.printf("%nthe database's statements by total time (pg_stat_statements):%n");
+            try (ResultSet rs = st.executeQuery("SELECT total_exec_time, calls, rows, left(regexp_replace(query,"
+                    + " '\\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15")) {
+                while (rs.next()) {
+                    System.out.printf("  %9.1f s %,9d calls %,11d rows  %s%n", rs.getDouble(1) / 1000,
+                            rs.getLong(2), rs.getLong(3), rs.getString(4));
+                }
+            }
+        }
     }
 
     private static long longQuery(LocalStack stack, String sql) throws Exception {
@@ -309,6 +334,23 @@ public final class MpiBenchmark {
                 withDuplicates, split, open, falseLinks);
         row("people from several sources / split / possible matches open / persons mixing two people",
                 String.format("%,d / %,d / %,d / %,d", withDuplicates, split, open, falseLinks));
+        if (falseLinks > 0) {
+            // a few of the persons that mix two people, with their records and the decision that linked them
+            // (synthetic people: printing them is how a wrong link is understood)
+            System.out.println("persons mixing two people, for example:");
+            try (Connection c = stack.database().connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT s.enterprise_person_id, s.source_record_key, s.demographics,"
+                         + " d.rule, d.score, d.explanation->'fields' FROM mpi.source_record s LEFT JOIN LATERAL"
+                         + " (SELECT * FROM mpi.match_decision m WHERE m.source_record_id = s.id ORDER BY m.id DESC"
+                         + " LIMIT 1) d ON true WHERE s.enterprise_person_id IN (SELECT enterprise_person_id FROM"
+                         + " mpi.source_record GROUP BY 1 HAVING count(DISTINCT " + truth + ") > 1 ORDER BY 1"
+                         + " LIMIT 4) ORDER BY 1, s.id")) {
+                while (rs.next()) {
+                    System.out.printf("  %s %s %s%n    %s %s %s%n", rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6));
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- the synthetic population

@@ -39,25 +39,33 @@ public final class Deduplicator {
      *                 nothing and would compare everybody)
      */
     public Result run(List<Demographics> records, int maxBlock) {
-        Map<String, List<Integer>> blocks = new HashMap<>();
         TermFrequencies tf = new TermFrequencies();
+        // per key, the records storing it and the records probing with it: a pair is compared when one probes a
+        // key the other stores (the index's own rule, Blocking)
+        Map<String, List<Integer>> stored = new HashMap<>();
+        Map<String, List<Integer>> probing = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             tf.add(records.get(i));
-            for (String key : Blocking.keys(records.get(i))) {
-                blocks.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            Blocking.Keys keys = Blocking.of(records.get(i));
+            for (String key : keys.stored()) {
+                stored.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            }
+            for (String key : keys.probe()) {
+                probing.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
             }
         }
         Set<Long> seen = new HashSet<>();
         List<int[]> pairs = new ArrayList<>();
-        for (List<Integer> block : blocks.values()) {
-            if (block.size() < 2 || block.size() > maxBlock) {
+        for (Map.Entry<String, List<Integer>> e : probing.entrySet()) {
+            List<Integer> block = stored.getOrDefault(e.getKey(), List.of());
+            if (block.size() > maxBlock) {
                 continue;
             }
-            for (int x = 0; x < block.size(); x++) {
-                for (int y = x + 1; y < block.size(); y++) {
-                    int a = Math.min(block.get(x), block.get(y));
-                    int b = Math.max(block.get(x), block.get(y));
-                    if (seen.add(((long) a << 32) | b)) {
+            for (int x : e.getValue()) {
+                for (int y : block) {
+                    int a = Math.min(x, y);
+                    int b = Math.max(x, y);
+                    if (a != b && seen.add(((long) a << 32) | b)) {
                         pairs.add(new int[] {a, b});
                     }
                 }

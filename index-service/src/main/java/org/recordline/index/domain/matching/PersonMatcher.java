@@ -50,7 +50,15 @@ public class PersonMatcher {
     /** How many lock buckets the keys hash into: bounds the locks one transaction holds, whatever the batch. */
     static final int LOCK_BUCKETS = 1024;
 
+    /**
+     * Below this many source records holding a name field, the index's own name counts say too little and exact name
+     * agreements keep the model's weight.
+     */
+    static final long MIN_RECORDS_FOR_FREQUENCIES = 1000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NAME_COUNTS = "SELECT field, name, records FROM name_frequency WHERE (field, name) IN"
+            + " (SELECT * FROM unnest(?::char[], ?::text[]))";
     private static final String KNOWN = "SELECT source_record_key, enterprise_person_id, id FROM source_record"
             + " WHERE source_record_key = ANY (?)";
     /**
@@ -94,7 +102,7 @@ public class PersonMatcher {
     }
 
     /** An incoming record as matching sees it. */
-    public record Incoming(PatientIdentity identity, Demographics demographics, Set<String> blockingKeys) {
+    public record Incoming(PatientIdentity identity, Demographics demographics, Blocking.Keys blockingKeys) {
     }
 
     /**
@@ -107,7 +115,7 @@ public class PersonMatcher {
         for (Incoming r : records) {
             buckets.add(bucket("src:" + r.identity().sourceRecordKey()));
             r.identity().identifiers().forEach(i -> buckets.add(bucket("id:" + i.system() + "|" + i.value())));
-            r.blockingKeys().forEach(k -> buckets.add(bucket("blk:" + k)));
+            r.blockingKeys().stored().forEach(k -> buckets.add(bucket("blk:" + k)));
         }
         lockBuckets(buckets);
     }
@@ -178,6 +186,7 @@ public class PersonMatcher {
             Map<String, Object[]> known = known(c, records);
             List<List<Candidate>> stored = stored(c, records, known);
             MatchModelJson model = models.current();
+            java.util.function.ToDoubleBiFunction<Field, String> frequency = frequencies(c, model, records);
             List<Matched> out = new ArrayList<>(records.size());
             Map<String, String> filedInBatch = new HashMap<>();
             Map<String, List<Candidate>> batchByKey = new HashMap<>();
@@ -193,12 +202,12 @@ public class PersonMatcher {
                 }
                 List<Candidate> candidates = new ArrayList<>(stored.get(i));
                 Set<Candidate> fromBatch = new java.util.LinkedHashSet<>();
-                for (String b : r.blockingKeys()) {
+                for (String b : r.blockingKeys().probe()) {
                     fromBatch.addAll(batchByKey.getOrDefault(b, List.of()));
                 }
                 candidates.addAll(fromBatch);
                 candidates.sort(OLDEST_FIRST);
-                MatchDecision d = decide(model, r.demographics(), candidates);
+                MatchDecision d = decide(model, r.demographics(), candidates, frequency);
                 String person = d.newPerson() ? UUID.randomUUID().toString() : d.enterprisePersonId();
                 out.add(new Matched(person, d, null));
                 filedInBatch.put(key, person);
@@ -206,7 +215,7 @@ public class PersonMatcher {
                         .filter(x -> x.personId().equals(person)).findFirst().orElseThrow();
                 Candidate self = linked == null ? new Candidate(person, null, i, key, r.demographics())
                         : new Candidate(person, linked.personCreated(), linked.batchOrder(), key, r.demographics());
-                for (String b : r.blockingKeys()) {
+                for (String b : r.blockingKeys().stored()) {
                     batchByKey.computeIfAbsent(b, x -> new ArrayList<>()).add(self);
                 }
             }
@@ -246,7 +255,7 @@ public class PersonMatcher {
             if (known.containsKey(r.identity().sourceRecordKey())) {
                 continue;
             }
-            for (String k : r.blockingKeys()) {
+            for (String k : r.blockingKeys().probe()) {
                 keys.add(k);
                 owners.add(i);
             }
@@ -283,14 +292,15 @@ public class PersonMatcher {
     }
 
     /** The decision for {@code incoming} among {@code candidates} (oldest person first). Pure. */
-    private MatchDecision decide(MatchModelJson model, Demographics incoming, List<Candidate> candidates) {
+    private MatchDecision decide(MatchModelJson model, Demographics incoming, List<Candidate> candidates,
+                                 java.util.function.ToDoubleBiFunction<Field, String> frequency) {
         String bestPerson = null;
         double best = Double.NEGATIVE_INFINITY;
         int[] bestVector = null;
         Set<String> persons = new java.util.HashSet<>();
         for (Candidate cand : candidates) {
             int[] v = comparator.compare(incoming, cand.demographics());
-            double s = score(model, v, incoming);
+            double s = model.model().score(v, incoming, frequency);
             persons.add(cand.personId());
             // strictly better only: among equal scores the oldest person wins
             if (s > best) {
@@ -310,6 +320,102 @@ public class PersonMatcher {
         }
         return new MatchDecision(null, MatchDecision.NEW_PERSON, persons.size(),
                 bestPerson == null ? null : best, null, explanation, model.version());
+    }
+
+    /**
+     * The share of records holding each of the batch's given and family names, for term-frequency adjustment: the
+     * model's own list when it names the value, else the index's counts ({@code name_frequency}) once at least
+     * {@link #MIN_RECORDS_FOR_FREQUENCIES} records hold the field, and only for a name commoner than the model's
+     * chance agreement (so a common name weighs less and a rare one keeps the model's weight). One statement.
+     */
+    private static java.util.function.ToDoubleBiFunction<Field, String> frequencies(Connection c,
+                                                                                   MatchModelJson model,
+                                                                                   List<Incoming> records)
+            throws SQLException {
+        List<String> fields = new ArrayList<>(List.of("g", "f"));
+        List<String> names = new ArrayList<>(List.of("", ""));
+        for (Incoming r : records) {
+            if (r.demographics().given() != null) {
+                fields.add("g");
+                names.add(r.demographics().given());
+            }
+            if (r.demographics().family() != null) {
+                fields.add("f");
+                names.add(r.demographics().family());
+            }
+        }
+        Map<String, Long> counts = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(NAME_COUNTS)) {
+            ps.setArray(1, c.createArrayOf("char", fields.toArray()));
+            ps.setArray(2, c.createArrayOf("text", names.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1) + ":" + rs.getString(2), rs.getLong(3));
+                }
+            }
+        }
+        return shares(model, counts);
+    }
+
+    /**
+     * The term frequencies matching uses, from {@code counts} of source records by {@code g:name} / {@code f:name}
+     * ({@code g:} and {@code f:} alone: the records holding the field). Pure.
+     */
+    static java.util.function.ToDoubleBiFunction<Field, String> shares(MatchModelJson model, Map<String, Long> counts) {
+        return (field, value) -> {
+            double listed = model.frequency(field, value);
+            if (listed > 0 || value == null || (field != Field.GIVEN && field != Field.FAMILY)) {
+                return listed;
+            }
+            String f = field == Field.GIVEN ? "g:" : "f:";
+            long total = counts.getOrDefault(f, 0L);
+            if (total < MIN_RECORDS_FOR_FREQUENCIES) {
+                return 0;
+            }
+            double share = (double) counts.getOrDefault(f + value, 0L) / total;
+            return share > model.model().u()[field.ordinal()][0] ? share : 0;
+        };
+    }
+
+    /**
+     * Counts the given and family names of newly filed source records in {@code name_frequency}, and the records
+     * holding each field (the empty name), in one statement.
+     */
+    public void countNames(List<Demographics> filed) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (Demographics d : filed) {
+            if (d.given() != null) {
+                counts.merge("g:" + d.given(), 1L, Long::sum);
+                counts.merge("g:", 1L, Long::sum);
+            }
+            if (d.family() != null) {
+                counts.merge("f:" + d.family(), 1L, Long::sum);
+                counts.merge("f:", 1L, Long::sum);
+            }
+        }
+        if (counts.isEmpty()) {
+            return;
+        }
+        List<String> fields = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Long> n = new ArrayList<>();
+        counts.forEach((k, v) -> {
+            fields.add(k.substring(0, 1));
+            names.add(k.substring(2));
+            n.add(v);
+        });
+        // in key order, so two filings touch the rows in one order
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO name_frequency (field, name, records) SELECT * FROM unnest(?::char[], ?::text[],"
+                        + " ?::bigint[]) ON CONFLICT (field, name) DO UPDATE SET records = name_frequency.records"
+                        + " + EXCLUDED.records")) {
+            ps.setArray(1, c.createArrayOf("char", fields.toArray()));
+            ps.setArray(2, c.createArrayOf("text", names.toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", n.toArray()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new DataAccessException("counting names failed", e);
+        }
     }
 
     /** The score, exact name agreements weighed by how common the name is (when the model lists it). */
