@@ -62,23 +62,30 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Server settings given as {@code name=value,name=value} (for profiling or tuning a local stack, e.g.
-     * {@code shared_preload_libraries=pg_stat_statements,shared_buffers=1GB}); none when {@code spec} is blank.
+     * Server settings given as {@code name=value,name=value} (for profiling or tuning a stack, e.g.
+     * {@code shared_preload_libraries=pg_stat_statements,shared_buffers=1GB}); an entry without {@code =} continues
+     * the value before it, so a list value can be given ({@code shared_preload_libraries=a,b}); none when
+     * {@code spec} is blank.
      *
-     * @throws IllegalArgumentException on an entry without {@code =}
+     * @throws IllegalArgumentException when the first entry has no {@code =}
      */
     static java.util.Map<String, String> extraSettings(String spec) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (spec == null || spec.isBlank()) {
             return out;
         }
+        String last = null;
         for (String entry : spec.split(",")) {
             int eq = entry.indexOf('=');
-            if (eq <= 0) {
+            if (eq > 0) {
+                last = entry.substring(0, eq).strip();
+                out.put(last, entry.substring(eq + 1).strip());
+            } else if (last != null) {
+                out.put(last, out.get(last) + "," + entry.strip());
+            } else {
                 throw new IllegalArgumentException("RECORDLINE_POSTGRES_SETTINGS takes name=value,name=value; got '"
                         + entry.strip() + "'");
             }
-            out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
         }
         return out;
     }

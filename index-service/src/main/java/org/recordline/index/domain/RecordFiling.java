@@ -173,7 +173,6 @@ public class RecordFiling {
             }
         }
         matcher.storeBlockingKeys(keys, replaced);
-        matcher.countNames(newRecords);
         matcher.recordDecisions(decided, at);
         List<List<RecordChanged.ResourceRef>> refs = writeIdentifiersAndResources(parsed, matched, sourceIds, at);
 
@@ -198,6 +197,8 @@ public class RecordFiling {
         created.forEach((person, sources) -> createdSources.put(person, new ArrayList<>(sources.values())));
         golden.recompute(persons, createdSources);
         outbox.add(out);
+        // last: the name counts' field totals are rows every filing updates, so they are held only until the commit
+        matcher.countNames(newRecords);
         return Map.of("filed", parsed.size(), "duplicate", duplicates);
     }
 

@@ -16,6 +16,9 @@ public class FhirContextProducer {
         // keep each entry's own resource id; Synthea's fullUrls are urn:uuid references, not ids
         ctx.getParserOptions().setOverrideResourceIdWithBundleEntryFullUrl(false);
         ctx.getParserOptions().setStripVersionsFromReferences(false);
+        // a lenient parse must not log what it tolerates: HAPI's default handler logs each invalid value, which is
+        // patient data (a parser that must refuse sets a StrictErrorHandler of its own)
+        ctx.setParserErrorHandler(new ca.uhn.fhir.parser.LenientErrorHandler(false));
         return ctx;
     }
 }

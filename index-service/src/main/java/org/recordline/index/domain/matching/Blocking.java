@@ -11,8 +11,8 @@ import org.apache.commons.codec.language.DoubleMetaphone;
  * 64-bit hashes in the {@code block_key} index.
  *
  * <p>Every key a record probes with is narrow: it names a birth date, or a name's sound with a birth year, or a
- * postcode with both initials, or an identifier, so the records sharing it stay few however large the index grows
- * (at 1,000,000 people with FEBRL's name frequencies, about 30 share a birth date and a handful each of the others).
+ * postcode with both initials, or an identifier, so the records sharing it stay few as the index grows (at 1,000,000
+ * people with FEBRL's name frequencies, about 30 share a birth date and a handful each of the others).
  * Between them they survive any two of the usual errors: a typo in a name (not its initial), names swapped, a birth
  * date with day and month transposed or another year, a move, a missing identifier. The one broad key, the names'
  * sounds alone ({@code fg:}), is stored for everyone but probed only by a record without a birth date, which has no

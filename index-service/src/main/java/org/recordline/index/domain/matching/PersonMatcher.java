@@ -115,7 +115,9 @@ public class PersonMatcher {
         for (Incoming r : records) {
             buckets.add(bucket("src:" + r.identity().sourceRecordKey()));
             r.identity().identifiers().forEach(i -> buckets.add(bucket("id:" + i.system() + "|" + i.value())));
+            // stored and probe keys: a record is found through a key it stores and finds through one it probes
             r.blockingKeys().stored().forEach(k -> buckets.add(bucket("blk:" + k)));
+            r.blockingKeys().probe().forEach(k -> buckets.add(bucket("blk:" + k)));
         }
         lockBuckets(buckets);
     }
@@ -309,7 +311,8 @@ public class PersonMatcher {
                 bestVector = v;
             }
         }
-        String explanation = bestVector == null ? null : explain(model, bestVector, best, persons.size());
+        String explanation = bestVector == null ? null
+                : explain(model, bestVector, best, persons.size(), incoming, frequency);
         if (bestPerson != null && best >= upper) {
             return new MatchDecision(bestPerson, MatchDecision.PROBABILISTIC, persons.size(), best, null,
                     explanation, model.version());
@@ -424,7 +427,8 @@ public class PersonMatcher {
     }
 
     /** The decision's explanation: each field's level and weight, the total, the thresholds, the model. */
-    private String explain(MatchModelJson model, int[] vector, double score, int persons) {
+    private String explain(MatchModelJson model, int[] vector, double score, int persons, Demographics incoming,
+                           java.util.function.ToDoubleBiFunction<Field, String> frequency) {
         ObjectNode doc = JSON.createObjectNode();
         ArrayNode fields = doc.putArray("fields");
         for (Field f : Field.values()) {
@@ -432,7 +436,13 @@ public class PersonMatcher {
             ObjectNode field = fields.addObject();
             field.put("field", MatchModelJson.name(f));
             field.put("level", level == Field.MISSING ? "missing" : f.levels().get(level));
-            field.put("weight", Math.round(model.model().weight(f, level) * 1000) / 1000.0);
+            // an exact name agreement with the weight its frequency gave it, as the score counted it
+            String name = f == Field.GIVEN ? incoming.given() : f == Field.FAMILY ? incoming.family() : null;
+            double share = level == 0 && name != null ? frequency.applyAsDouble(f, name) : 0;
+            field.put("weight", Math.round(model.model().weight(f, level, share) * 1000) / 1000.0);
+            if (share > 0) {
+                field.put("nameFrequency", Math.round(share * 1e6) / 1e6);
+            }
         }
         doc.put("score", Math.round(score * 1000) / 1000.0);
         // address, city, postcode, state and phone add at most this much together (MatchModel.LOCATION_CAP)
