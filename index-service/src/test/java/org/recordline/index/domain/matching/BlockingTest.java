@@ -46,6 +46,12 @@ class BlockingTest {
     }
 
     @Test
+    void aRecordWithoutNamesMeetsTheSameBirthDateEitherWay() {
+        together(ANNA, d(null, null, "1984-03-11", "2000"));
+        together(d(null, null, "1984-03-11", "2000"), d(null, null, "1984-03-11", "3000"));
+    }
+
+    @Test
     void recordsWithBirthDatesDoNotProbeTheBroadNameKey() {
         Blocking.Keys a = Blocking.of(ANNA);
         Blocking.Keys sameNameOtherDate = Blocking.of(d("anna", "lindqvist", "1990-07-25", "2000"));
@@ -59,10 +65,10 @@ class BlockingTest {
     void keysAreTheKnownStrings() {
         // known answers: a change to them is a change of Blocking.VERSION (stored keys are rebuilt)
         Blocking.Keys a = Blocking.of(ANNA);
-        assertEquals(List.of("b:19840311", "ny:LNTK:1984:a", "ny:AN:1984:l", "nd:AN:LNTK:0311", "pn:4011:al",
-                "fg:AN:LNTK"), List.copyOf(a.stored()));
-        assertEquals(List.of("b:19840311", "ny:LNTK:1984:a", "ny:AN:1984:l", "nd:AN:LNTK:0311", "pn:4011:al",
-                "fx:AN:LNTK"), List.copyOf(a.probe()));
-        assertEquals(2, Blocking.VERSION);
+        assertEquals(List.of("b:19840311:a", "b:19840311:l", "b:19840311", "ny:LNTK:1984:a", "ny:AN:1984:l",
+                "nd:AN:LNTK:0311", "pn:4011:al", "fg:AN:LNTK"), List.copyOf(a.stored()));
+        assertEquals(List.of("b:19840311:a", "b:19840311:l", "bx:19840311", "ny:LNTK:1984:a", "ny:AN:1984:l",
+                "nd:AN:LNTK:0311", "pn:4011:al", "fx:AN:LNTK"), List.copyOf(a.probe()));
+        assertEquals(3, Blocking.VERSION);
     }
 }
