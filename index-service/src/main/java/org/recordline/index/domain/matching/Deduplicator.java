@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds the pairs of records of one person in a set of records: blocking, comparison, a model estimated from the
- * candidate pairs themselves by EM, and a score per pair with term-frequency adjustment on names. Used to measure the
+ * Finds the pairs of records of one person in a set of records: blocking, comparison, a model estimated by EM from
+ * the pairs sharing any stored key (a wider sample than the index compares), and a score per pair the index would
+ * compare (one probes a key the other stores), with term-frequency adjustment on names. Used to measure the
  * matcher (FEBRL) and to re-estimate the model from the index's own data.
  */
 public final class Deduplicator {
@@ -33,7 +34,7 @@ public final class Deduplicator {
     private final PairComparator comparator = new PairComparator();
 
     /**
-     * Blocks, compares and scores {@code records}, estimating the model by EM from the candidate pairs.
+     * Blocks, compares and scores {@code records}, estimating the model by EM from every pair sharing a stored key.
      *
      * @param maxBlock a blocking key shared by more records than this is skipped (a key everybody shares tells
      *                 nothing and would compare everybody)
@@ -54,8 +55,8 @@ public final class Deduplicator {
                 probing.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
             }
         }
-        Set<Long> seen = new HashSet<>();
-        List<int[]> pairs = new ArrayList<>();
+        // the pairs the index compares: one probes a key the other stores
+        Set<Long> compared = new HashSet<>();
         for (Map.Entry<String, List<Integer>> e : probing.entrySet()) {
             List<Integer> block = stored.getOrDefault(e.getKey(), List.of());
             if (block.size() > maxBlock) {
@@ -63,26 +64,47 @@ public final class Deduplicator {
             }
             for (int x : e.getValue()) {
                 for (int y : block) {
-                    int a = Math.min(x, y);
-                    int b = Math.max(x, y);
-                    if (a != b && seen.add(((long) a << 32) | b)) {
-                        pairs.add(new int[] {a, b});
+                    if (x != y) {
+                        compared.add(pair(x, y));
                     }
                 }
             }
         }
-        List<int[]> vectors = new ArrayList<>(pairs.size());
-        for (int[] p : pairs) {
-            vectors.add(comparator.compare(records.get(p[0]), records.get(p[1])));
+        // the pairs the model is estimated from: those and every pair sharing a stored key (the birth date alone, the
+        // names alone), so that the non-matches EM sees are not only the near misses narrow keys bring together; an
+        // estimate from the compared pairs alone would learn, say, that non-matches usually share an initial
+        Set<Long> estimated = new java.util.LinkedHashSet<>(compared);
+        for (List<Integer> block : stored.values()) {
+            if (block.size() > maxBlock) {
+                continue;
+            }
+            for (int x = 0; x < block.size(); x++) {
+                for (int y = x + 1; y < block.size(); y++) {
+                    if (!block.get(x).equals(block.get(y))) {
+                        estimated.add(pair(block.get(x), block.get(y)));
+                    }
+                }
+            }
+        }
+        List<int[]> vectors = new ArrayList<>(estimated.size());
+        List<ScoredPair> scored = new ArrayList<>(compared.size());
+        for (long p : estimated) {
+            vectors.add(comparator.compare(records.get((int) (p >>> 32)), records.get((int) p)));
         }
         MatchModel model = EmEstimator.estimate(vectors, MatchModel.startingPoint(0.1), 200);
-        List<ScoredPair> scored = new ArrayList<>(pairs.size());
-        for (int i = 0; i < pairs.size(); i++) {
-            int[] p = pairs.get(i);
-            scored.add(new ScoredPair(p[0], p[1], vectors.get(i),
-                    score(model, vectors.get(i), records.get(p[0]), tf)));
+        int i = 0;
+        for (long p : estimated) {
+            int[] v = vectors.get(i++);
+            if (compared.contains(p)) {
+                int a = (int) (p >>> 32);
+                scored.add(new ScoredPair(a, (int) p, v, score(model, v, records.get(a), tf)));
+            }
         }
         return new Result(model, scored, tf);
+    }
+
+    private static long pair(int x, int y) {
+        return ((long) Math.min(x, y) << 32) | Math.max(x, y);
     }
 
     /** The pair's score, names weighed by their rarity when they agree exactly. */
