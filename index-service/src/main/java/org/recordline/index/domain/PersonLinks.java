@@ -224,14 +224,16 @@ public class PersonLinks {
         }
         Instant now = Instant.now();
         try (Connection c = dataSource.getConnection()) {
-            // the source records to lock are read before the locks; one filed under 'from' meanwhile is locked late
-            Set<String> locked = keys(sources(c, from));
-            lockSourceRecords(locked);
+            // the source records to lock are read before the locks. One filed under 'from' meanwhile (its filing
+            // committed before the person's row lock was granted here) moves too without its lock: taking it now,
+            // after a row lock, could deadlock with a re-filing of it that holds the lock and waits for this row,
+            // and it is not needed, since such a re-filing touches 'from' first and, once this commits, finds it
+            // merged and files under 'into' (RecordFiling.touchFollowingMerges)
+            lockSourceRecords(keys(sources(c, from)));
             Map<String, String> persons = lockPersons(c, into, from);
             requireActive(persons, into, "merge into");
             requireActive(persons, from, "merge");
             List<Source> sources = sources(c, from);
-            lockLate(sources, locked);
             Moved moved = move(c, Action.MERGE, from, into, sources.stream().map(Source::id).toList(), MERGE, actor,
                     reason, now, null, null);
             if (!moved.fromMerged()) {

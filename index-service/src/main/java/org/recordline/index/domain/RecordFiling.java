@@ -60,9 +60,12 @@ public class RecordFiling {
             + " enterprise_person_id = EXCLUDED.enterprise_person_id, clinical_date = EXCLUDED.clinical_date";
     private static final String INSERT_PERSONS = "INSERT INTO enterprise_person (id, created_at, updated_at)"
             + " SELECT id, ?, ? FROM unnest(?::varchar[]) AS p (id)";
-    /** Waits for a move that holds a person's row, and names the persons merged meanwhile. */
-    private static final String TOUCH_PERSONS = "UPDATE enterprise_person SET updated_at = ? WHERE id = ANY (?)"
-            + " RETURNING id, merged_into";
+    /**
+     * Waits for a move that holds a person's row, and names the persons merged meanwhile; the rows are locked in id
+     * order, as moves lock them, so that a filing and a move never wait on each other in a cycle.
+     */
+    private static final String TOUCH_PERSONS = "UPDATE enterprise_person SET updated_at = ? WHERE id IN (SELECT id"
+            + " FROM enterprise_person WHERE id = ANY (?) ORDER BY id FOR UPDATE) RETURNING id, merged_into";
     private static final String UPSERT_SOURCES = "INSERT INTO source_record (source_record_key, source_system,"
             + " enterprise_person_id, patient, last_submission_id, match_rule, created_at, updated_at, demographics)"
             + " SELECT k, sys, p, pat::jsonb, sub, r, ?, ?, d FROM unnest(?::varchar[], ?::varchar[],"

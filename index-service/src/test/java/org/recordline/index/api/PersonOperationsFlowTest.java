@@ -367,6 +367,83 @@ class PersonOperationsFlowTest {
         assertEquals(newPerson, linked.get("previousEnterprisePersonId").asText());
     }
 
+    /**
+     * A merge of X into Y while more records of X's woman are being filed: a first wave is held at X's row (the test
+     * holds it) until the merge waits for it too, so the wave is filed under X just before the merge takes X and the
+     * merge must move those late records too; a second wave, published right after the merge, finds X merged or its
+     * records already under Y. Either way nothing ends under X.
+     */
+    @Test
+    void aMergeWhileThePersonsRecordsAreBeingFiledLeavesNothingUnderTheMergedPerson() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String given = name();
+        String family = name();
+        String born = birthDate();
+        String personX = fileNewPerson("ehr-cx0|" + tag, given, family, born, "urn:oid:1.2.3.cx0", "X0-" + tag)[0];
+        String personY = fileNewPerson("ehr-cy|" + tag, name(), name(), birthDate(), "urn:oid:1.2.3.cy", "Y-" + tag)[0];
+
+        List<String> all = new java.util.ArrayList<>();
+        java.util.concurrent.CompletableFuture<Integer> merge;
+        try (java.sql.Connection hold = db.getConnection()) {
+            hold.setAutoCommit(false);
+            try (var ps = hold.prepareStatement("SELECT id FROM enterprise_person WHERE id = ? FOR UPDATE")) {
+                ps.setString(1, personX);
+                ps.executeQuery().close();
+            }
+            for (int i = 0; i < 12; i++) {
+                all.add(publishValidated("ehr-cx" + i + "a|" + tag, bundle(given, family, born, "female",
+                        "urn:oid:1.2.3.cx" + i + "a", "XA" + i + "-" + tag, "obs-XA" + i + "-" + tag)));
+            }
+            // the filing matched X and waits for its row; then the merge waits behind it
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingOnLocks() >= 1);
+            merge = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().auth().oauth2(tech())
+                    .contentType("application/json").body("{\"from\":\"" + personX + "\",\"reason\":\"duplicate\"}")
+                    .when().post("/persons/" + personY + "/merge").then().extract().statusCode());
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingOnLocks() >= 2);
+            hold.rollback();
+        }
+        assertEquals(200, merge.get(60, java.util.concurrent.TimeUnit.SECONDS), "the merge");
+        for (int i = 0; i < 12; i++) {
+            all.add(publishValidated("ehr-cx" + i + "b|" + tag, bundle(given, family, born, "female",
+                    "urn:oid:1.2.3.cx" + i + "b", "XB" + i + "-" + tag, "obs-XB" + i + "-" + tag)));
+        }
+        int underX = 0;
+        for (String submission : all) {
+            // the filing's change, not the merge's (they are keyed by different persons, so either may come first)
+            JsonNode filing = await().atMost(Duration.ofSeconds(60)).until(() -> changes(submission, 1).stream()
+                    .map(IndexFlows::json).filter(c -> !"MERGED".equals(c.get("changeType").asText())).findFirst()
+                    .orElse(null), java.util.Objects::nonNull);
+            String filedUnder = filing.get("enterprisePersonId").asText();
+            if (filedUnder.equals(personX)) {
+                underX++;
+                // filed under X before the merge took it: the merge moved it, and said so
+                JsonNode moved = json(moveOf(submission, 2, "MERGED"));
+                assertEquals(personY, moved.get("enterprisePersonId").asText());
+                assertEquals(personX, moved.get("previousEnterprisePersonId").asText());
+            } else {
+                assertEquals(personY, filedUnder, "submission " + submission + " filed under a third person");
+            }
+        }
+        assertTrue(underX >= 1, "the first wave was filed under X before the merge (it held X's row first)");
+        // every record of the woman is Y's, and nothing at all is left under X
+        assertEquals("26", sql("SELECT count(*) FROM source_record WHERE enterprise_person_id = ?"
+                + " AND source_record_key LIKE ?", personY, "%|" + tag));
+        for (String table : List.of("source_record", "record_resource", "person_identifier", "golden_record")) {
+            assertEquals("0", sql("SELECT count(*) FROM " + table + " WHERE enterprise_person_id = ?", personX),
+                    table + " rows left under the merged person");
+        }
+        assertEquals("52", sql("SELECT count(*) FROM record_resource WHERE enterprise_person_id = ?", personY));
+        assertEquals(personY, sql("SELECT merged_into FROM enterprise_person WHERE id = ?", personX));
+        given().auth().oauth2(tech()).when().get("/persons/" + personY).then().statusCode(200)
+                .body("golden.identifier.size()", equalTo(26));
+    }
+
+    /** How many of this database's sessions wait for a lock (a row's, or an advisory one). */
+    private int waitingOnLocks() throws Exception {
+        return Integer.parseInt(sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND wait_event_type = 'Lock'"));
+    }
+
     private static String patient(String given, String family, String birthDate, String line, String city,
                                   String postcode, String mrnSystem, String mrn) {
         return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + mrnSystem + "\",\"value\":\"" + mrn
