@@ -36,10 +36,10 @@ import org.recordline.index.domain.matching.MatchModelJson;
 import org.recordline.index.domain.matching.MatchModels;
 
 /**
- * The match model: the one in force, and a re-estimate from the index's own records (EM over the candidate pairs
- * that blocking finds among them, and the commonest names for term-frequency adjustment). An estimate is returned,
- * not applied: an administrator reviews it and puts it in force with {@code recordline.index.match.model-file}.
- * Role {@code admin}; every call is audited.
+ * The match model: the one in force, and a re-estimate from the index's own records (EM over the pairs sharing a
+ * stored blocking key, folded into their distinct comparison vectors, and the commonest names for term-frequency
+ * adjustment). An estimate is returned, not applied: an administrator reviews it and puts it in force with
+ * {@code recordline.index.match.model-file}. Role {@code admin}; every call is audited.
  */
 @Path("/match-model")
 @RolesAllowed(Roles.ADMIN)
@@ -93,15 +93,15 @@ public class MatchModelResource {
         } catch (SQLException | IOException e) {
             throw new DataAccessException("reading the records to estimate from failed", e);
         }
-        Deduplicator.Result result = new Deduplicator().run(sample, Deduplicator.MAX_BLOCK);
+        Deduplicator.Estimate result = new Deduplicator().estimate(sample, Deduplicator.MAX_BLOCK);
         MatchModelJson estimated = new MatchModelJson(
                 "estimated-" + Instant.now().truncatedTo(ChronoUnit.SECONDS), result.model(),
                 java.util.Map.of(Field.GIVEN, result.frequencies().commonest(Field.GIVEN, 1000),
                         Field.FAMILY, result.frequencies().commonest(Field.FAMILY, 1000)));
         ObjectNode body = estimated.toJson();
         body.put("records", sample.size());
-        body.put("candidatePairs", result.candidates().size());
-        audited(AuditActions.SUCCESS, actor, "records=" + sample.size() + " pairs=" + result.candidates().size());
+        body.put("candidatePairs", result.pairs());
+        audited(AuditActions.SUCCESS, actor, "records=" + sample.size() + " pairs=" + result.pairs());
         return Response.ok(body).build();
     }
 

@@ -2,7 +2,6 @@ package org.recordline.index.domain.matching;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,34 +30,68 @@ public final class Deduplicator {
         }
     }
 
+    /**
+     * A model estimated from records: the model, how many pairs it was estimated from, and the names' frequencies.
+     */
+    public record Estimate(MatchModel model, long pairs, TermFrequencies frequencies) {
+    }
+
     private final PairComparator comparator = new PairComparator();
 
     /**
-     * Blocks, compares and scores {@code records}, estimating the model by EM from every pair sharing a stored key.
+     * The records' keys: each distinct stored key numbered, its block (the records storing it) by number and by text,
+     * each record's stored keys as sorted numbers, and per probe key the records probing with it.
+     */
+    private record Blocks(List<List<Integer>> blocks, Map<String, Integer> numbers, int[][] keysOf,
+                          Map<String, List<Integer>> probing, TermFrequencies tf) {
+
+        List<Integer> storing(String key) {
+            Integer n = numbers.get(key);
+            return n == null ? List.of() : blocks.get(n);
+        }
+    }
+
+    private static Blocks blocks(List<Demographics> records) {
+        TermFrequencies tf = new TermFrequencies();
+        Map<String, Integer> numbers = new HashMap<>();
+        List<List<Integer>> blocks = new ArrayList<>();
+        Map<String, List<Integer>> probing = new HashMap<>();
+        int[][] keysOf = new int[records.size()][];
+        for (int i = 0; i < records.size(); i++) {
+            tf.add(records.get(i));
+            Blocking.Keys keys = Blocking.of(records.get(i));
+            int[] mine = new int[keys.stored().size()];
+            int j = 0;
+            for (String key : keys.stored()) {
+                int n = numbers.computeIfAbsent(key, k -> {
+                    blocks.add(new ArrayList<>());
+                    return blocks.size() - 1;
+                });
+                blocks.get(n).add(i);
+                mine[j++] = n;
+            }
+            java.util.Arrays.sort(mine);
+            keysOf[i] = mine;
+            for (String key : keys.probe()) {
+                probing.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            }
+        }
+        return new Blocks(blocks, numbers, keysOf, probing, tf);
+    }
+
+    /**
+     * Blocks, compares and scores {@code records} as the index would (a pair is compared when one probes a key the
+     * other stores), with the model {@link #estimate estimated} from them.
      *
      * @param maxBlock a blocking key shared by more records than this is skipped (a key everybody shares tells
      *                 nothing and would compare everybody)
      */
     public Result run(List<Demographics> records, int maxBlock) {
-        TermFrequencies tf = new TermFrequencies();
-        // per key, the records storing it and the records probing with it: a pair is compared when one probes a
-        // key the other stores (the index's own rule, Blocking)
-        Map<String, List<Integer>> stored = new HashMap<>();
-        Map<String, List<Integer>> probing = new HashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            tf.add(records.get(i));
-            Blocking.Keys keys = Blocking.of(records.get(i));
-            for (String key : keys.stored()) {
-                stored.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
-            }
-            for (String key : keys.probe()) {
-                probing.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
-            }
-        }
-        // the pairs the index compares: one probes a key the other stores
-        Set<Long> compared = new HashSet<>();
-        for (Map.Entry<String, List<Integer>> e : probing.entrySet()) {
-            List<Integer> block = stored.getOrDefault(e.getKey(), List.of());
+        Blocks b = blocks(records);
+        MatchModel model = estimate(records, b, maxBlock).model();
+        Set<Long> compared = new java.util.LinkedHashSet<>();
+        for (Map.Entry<String, List<Integer>> e : b.probing().entrySet()) {
+            List<Integer> block = b.storing(e.getKey());
             if (block.size() > maxBlock) {
                 continue;
             }
@@ -70,37 +103,83 @@ public final class Deduplicator {
                 }
             }
         }
-        // the pairs the model is estimated from: those and every pair sharing a stored key (the birth date alone, the
-        // names alone), so that the non-matches EM sees are not only the near misses narrow keys bring together; an
-        // estimate from the compared pairs alone would learn, say, that non-matches usually share an initial
-        Set<Long> estimated = new java.util.LinkedHashSet<>(compared);
-        for (List<Integer> block : stored.values()) {
+        List<ScoredPair> scored = new ArrayList<>(compared.size());
+        for (long p : compared) {
+            int x = (int) (p >>> 32);
+            int y = (int) p;
+            int[] v = comparator.compare(records.get(x), records.get(y));
+            scored.add(new ScoredPair(x, y, v, score(model, v, records.get(x), b.tf())));
+        }
+        return new Result(model, scored, b.tf());
+    }
+
+    /**
+     * Estimates the model by EM from every pair of {@code records} sharing a stored key (in blocks of at most
+     * {@code maxBlock}), the birth date alone and the names alone included: a wider sample of non-matches than the
+     * narrow probe keys bring together, which would teach EM that non-matches usually share an initial. Each pair is
+     * counted once (under the first key, in sorted order, both records store) and the pairs are folded into their
+     * distinct comparison vectors, so memory grows with the records, not the pairs.
+     */
+    public Estimate estimate(List<Demographics> records, int maxBlock) {
+        return estimate(records, blocks(records), maxBlock);
+    }
+
+    private Estimate estimate(List<Demographics> records, Blocks b, int maxBlock) {
+        Map<List<Integer>, long[]> patterns = new HashMap<>();
+        long pairs = 0;
+        for (int k = 0; k < b.blocks().size(); k++) {
+            List<Integer> block = b.blocks().get(k);
             if (block.size() > maxBlock) {
                 continue;
             }
-            for (int x = 0; x < block.size(); x++) {
-                for (int y = x + 1; y < block.size(); y++) {
-                    if (!block.get(x).equals(block.get(y))) {
-                        estimated.add(pair(block.get(x), block.get(y)));
+            for (int i = 0; i < block.size(); i++) {
+                for (int j = i + 1; j < block.size(); j++) {
+                    int x = block.get(i);
+                    int y = block.get(j);
+                    if (firstSharedKey(b, x, y, maxBlock) != k) {
+                        continue;
                     }
+                    int[] v = comparator.compare(records.get(x), records.get(y));
+                    List<Integer> key = new ArrayList<>(v.length);
+                    for (int level : v) {
+                        key.add(level);
+                    }
+                    patterns.computeIfAbsent(key, z -> new long[1])[0]++;
+                    pairs++;
                 }
             }
         }
-        List<int[]> vectors = new ArrayList<>(estimated.size());
-        List<ScoredPair> scored = new ArrayList<>(compared.size());
-        for (long p : estimated) {
-            vectors.add(comparator.compare(records.get((int) (p >>> 32)), records.get((int) p)));
+        List<int[]> vectors = new ArrayList<>(patterns.size());
+        long[] counts = new long[patterns.size()];
+        int n = 0;
+        for (Map.Entry<List<Integer>, long[]> p : patterns.entrySet()) {
+            vectors.add(p.getKey().stream().mapToInt(Integer::intValue).toArray());
+            counts[n++] = p.getValue()[0];
         }
-        MatchModel model = EmEstimator.estimate(vectors, MatchModel.startingPoint(0.1), 200);
+        return new Estimate(EmEstimator.estimate(vectors, counts, MatchModel.startingPoint(0.1), 200), pairs,
+                b.tf());
+    }
+
+    /** The first key (by number, of blocks within the limit) both x and y store; -1 when none. */
+    private static int firstSharedKey(Blocks b, int x, int y, int maxBlock) {
+        int[] a = b.keysOf()[x];
+        int[] c = b.keysOf()[y];
         int i = 0;
-        for (long p : estimated) {
-            int[] v = vectors.get(i++);
-            if (compared.contains(p)) {
-                int a = (int) (p >>> 32);
-                scored.add(new ScoredPair(a, (int) p, v, score(model, v, records.get(a), tf)));
+        int j = 0;
+        while (i < a.length && j < c.length) {
+            if (a[i] < c[j]) {
+                i++;
+            } else if (a[i] > c[j]) {
+                j++;
+            } else {
+                if (b.blocks().get(a[i]).size() <= maxBlock) {
+                    return a[i];
+                }
+                i++;
+                j++;
             }
         }
-        return new Result(model, scored, tf);
+        return -1;
     }
 
     private static long pair(int x, int y) {

@@ -18,8 +18,25 @@ public final class EmEstimator {
      * @param vectors comparison vectors of the candidate pairs (from blocking)
      */
     public static MatchModel estimate(List<int[]> vectors, MatchModel start, int maxIterations) {
+        long[] once = new long[vectors.size()];
+        java.util.Arrays.fill(once, 1);
+        return estimate(vectors, once, start, maxIterations);
+    }
+
+    /**
+     * Runs EM over distinct comparison vectors, each standing for {@code counts[i]} pairs: the same estimate as over
+     * the pairs one by one, in time and memory that grow with the few thousand distinct vectors, not the pairs.
+     *
+     * @param vectors distinct comparison vectors
+     * @param counts  how many pairs had each
+     */
+    public static MatchModel estimate(List<int[]> vectors, long[] counts, MatchModel start, int maxIterations) {
         if (vectors.isEmpty()) {
             return start;
+        }
+        double pairs = 0;
+        for (long n : counts) {
+            pairs += n;
         }
         int fields = Field.values().length;
         double[][] m = copy(start.m());
@@ -31,7 +48,9 @@ public final class EmEstimator {
             double[] mTotal = new double[fields];
             double[] uTotal = new double[fields];
             double matches = 0;
-            for (int[] v : vectors) {
+            for (int i = 0; i < vectors.size(); i++) {
+                int[] v = vectors.get(i);
+                double n = counts[i];
                 // E: the probability that this pair is a match, under the current model (in log space)
                 double logMatch = Math.log(prior);
                 double logNon = Math.log(1 - prior);
@@ -41,14 +60,16 @@ public final class EmEstimator {
                         logNon += Math.log(MatchModel.clamp(u[f][v[f]]));
                     }
                 }
-                double g = 1 / (1 + Math.exp(logNon - logMatch));
+                double p = 1 / (1 + Math.exp(logNon - logMatch));
+                double g = n * p;
+                double h = n * (1 - p);
                 matches += g;
                 for (int f = 0; f < fields; f++) {
                     if (v[f] != Field.MISSING) {
                         mSum[f][v[f]] += g;
-                        uSum[f][v[f]] += 1 - g;
+                        uSum[f][v[f]] += h;
                         mTotal[f] += g;
-                        uTotal[f] += 1 - g;
+                        uTotal[f] += h;
                     }
                 }
             }
@@ -63,7 +84,7 @@ public final class EmEstimator {
                     }
                 }
             }
-            double next = Math.min(1 - MatchModel.FLOOR, Math.max(MatchModel.FLOOR, matches / vectors.size()));
+            double next = Math.min(1 - MatchModel.FLOOR, Math.max(MatchModel.FLOOR, matches / pairs));
             boolean settled = Math.abs(next - prior) < 1e-7;
             prior = next;
             if (settled) {
