@@ -41,7 +41,9 @@ import org.recordline.events.EventCodec;
 import org.recordline.index.domain.PersonChart;
 import org.recordline.index.domain.matching.Blocking;
 import org.recordline.index.domain.matching.Demographics;
+import org.recordline.index.domain.matching.MatchModelJson;
 import org.recordline.index.domain.matching.MatchModels;
+import org.recordline.index.domain.matching.PersonMatcher;
 import org.recordline.index.domain.matching.PairComparator;
 
 /**
@@ -120,17 +122,24 @@ public class FhirPatientResource {
                         null, List.of());
                 var keys = Blocking.of(query).probe();
                 if (!keys.isEmpty()) {
-                    // one index lookup per blocking key (block_key holds their 64-bit hashes, V7)
-                    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT sr.enterprise_person_id,"
-                            + " sr.demographics::text FROM unnest(?::text[]) AS q (key) CROSS JOIN LATERAL"
+                    // scored as filing scores: an exact agreement on a common name weighs by the index's name counts
+                    MatchModelJson model = models.current();
+                    var frequency = PersonMatcher.frequencies(c, model, List.of(query));
+                    // one index lookup per blocking key (block_key holds their 64-bit hashes, V7), and each source
+                    // record by its primary key in a subquery the planner cannot flatten (OFFSET 0), so that tables
+                    // not analysed yet never get a scan of every source record (PersonMatcher's candidates alike)
+                    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT s.enterprise_person_id,"
+                            + " s.demographics FROM unnest(?::text[]) AS q (key) CROSS JOIN LATERAL"
                             + " (SELECT source_record_id FROM block_key WHERE key = hashtextextended(q.key, 0)"
-                            + " LIMIT 1000) k JOIN source_record sr ON sr.id = k.source_record_id"
-                            + " WHERE sr.demographics IS NOT NULL LIMIT 1000")) {
+                            + " LIMIT 1000) k CROSS JOIN LATERAL (SELECT sr.enterprise_person_id,"
+                            + " sr.demographics::text AS demographics FROM source_record sr"
+                            + " WHERE sr.id = k.source_record_id AND sr.demographics IS NOT NULL OFFSET 0) s"
+                            + " LIMIT 1000")) {
                         ps.setArray(1, c.createArrayOf("text", keys.toArray()));
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 Demographics d = Demographics.fromJson(rs.getString(2));
-                                double s = models.current().model().score(comparator.compare(query, d));
+                                double s = model.model().score(comparator.compare(query, d), query, frequency);
                                 if (s >= lower) {
                                     scores.merge(rs.getString(1), s, Math::max);
                                 }

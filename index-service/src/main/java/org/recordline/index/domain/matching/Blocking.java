@@ -11,14 +11,16 @@ import org.apache.commons.codec.language.DoubleMetaphone;
  * 64-bit hashes in the {@code block_key} index.
  *
  * <p>Every key a record probes with is narrow: it names a birth date with an initial, or a name's sound with a birth
- * year, or a postcode with both initials, or an identifier, so the records sharing it stay few however large the
- * index grows (at 1,000,000 people with FEBRL's name frequencies, a handful each).
- * Between them they survive any two of the usual errors: a typo in a name (not its initial), names swapped, a birth
- * date with day and month transposed or another year, a move, a missing identifier. The one broad key, the names'
- * sounds alone ({@code fg:}), is stored for everyone but probed only by a record without a birth date, which has no
- * narrower key to find its matches with; records with a birth date probe {@code fx:}, the same key stored only by
- * records without one, so each of two such records finds the other. The birth date alone ({@code b:}, with
- * {@code bx:}) works the same way for records without names.
+ * year and an initial, or both names' sounds with day and month, or a postcode with both initials, or an identifier, so
+ * the records sharing it stay few as the index grows (they still grow with it, but slowly: at 1,000,000 people with
+ * FEBRL's name frequencies, a handful each). Between them they survive any two of the usual errors: a typo in a name
+ * (not its initial), names swapped, a birth date with day and month transposed or another year, a move, a missing
+ * identifier. Two broad keys are kept for records that lack a field. The names' sounds alone ({@code fg:}) are stored
+ * for everyone but probed only by a record without a birth date, which has no narrower key to find its matches with;
+ * records with a birth date probe {@code fx:}, the same key stored only by records without one, so each of two such
+ * records finds the other. The birth date alone ({@code b:}, with {@code bx:}) works the same way for records without
+ * names. Not found: two records with one birth date and nothing else in common (neither initial, nor postcode, nor a
+ * name's sound), e.g. one carrying only a given name and the other only a family name.
  *
  * <p>Changing the keys changes {@link #VERSION}; the index re-keys its stored records to the new version when it
  * starts ({@code BlockingKeyMaintenance}).
@@ -64,7 +66,7 @@ public final class Blocking {
                 : family.compareTo(given) <= 0 ? family + ":" + given : given + ":" + family;
         if (dob != null) {
             // the birth date with either initial (both, so swapped names keep one): a birth date alone is shared by
-            // about 30 records at 1,000,000 people, with an initial by about 4
+            // about 30 records at 1,000,000 people, with an initial by a handful
             if (d.given() != null) {
                 both(stored, probe, "b:" + dob + ":" + initial(d.given()));
             }

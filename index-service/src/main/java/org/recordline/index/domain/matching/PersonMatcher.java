@@ -63,18 +63,22 @@ public class PersonMatcher {
             + " WHERE source_record_key = ANY (?)";
     /**
      * For each record of a batch (its position {@code i}, one row per blocking key), the stored source records
-     * sharing the most keys with it, with their persons, in one statement.
+     * sharing the most keys with it, with their persons, in one statement. Each source record and person is fetched
+     * by its primary key in a subquery PostgreSQL cannot flatten ({@code OFFSET 0}): without that, a table that has
+     * grown from empty and not been analysed yet (the first minute of a new index) made the planner hash-join a scan
+     * of every source record.
      */
-    private static final String CANDIDATES = "SELECT b.i, sr.id, sr.enterprise_person_id, p.created_at,"
-            + " sr.source_record_key, sr.demographics::text FROM (SELECT i, source_record_id, row_number() OVER"
-            + " (PARTITION BY i ORDER BY shared DESC, source_record_id) AS rank FROM (SELECT q.i, k.source_record_id,"
-            + " count(*) AS shared FROM unnest(?::text[], ?::int[]) AS q (key, i)"
+    private static final String CANDIDATES = "SELECT b.i, c.id, c.enterprise_person_id, c.created_at,"
+            + " c.source_record_key, c.demographics FROM (SELECT i, source_record_id FROM (SELECT i, source_record_id,"
+            + " row_number() OVER (PARTITION BY i ORDER BY shared DESC, source_record_id) AS rank FROM (SELECT q.i,"
+            + " k.source_record_id, count(*) AS shared FROM unnest(?::text[], ?::int[]) AS q (key, i)"
             // one index lookup per key (never a scan of the whole table), at most max-per-key records each
             + " CROSS JOIN LATERAL (SELECT source_record_id FROM block_key WHERE key = hashtextextended(q.key, 0)"
-            + " LIMIT ?) k GROUP BY q.i, k.source_record_id) hits) b"
-            + " JOIN source_record sr ON sr.id = b.source_record_id"
+            + " LIMIT ?) k GROUP BY q.i, k.source_record_id) hits) ranked WHERE rank <= ?) b"
+            + " CROSS JOIN LATERAL (SELECT sr.id, sr.enterprise_person_id, p.created_at, sr.source_record_key,"
+            + " sr.demographics::text AS demographics FROM source_record sr"
             + " JOIN enterprise_person p ON p.id = sr.enterprise_person_id"
-            + " WHERE b.rank <= ? AND sr.demographics IS NOT NULL";
+            + " WHERE sr.id = b.source_record_id AND sr.demographics IS NOT NULL OFFSET 0) c";
 
     private final AgroalDataSource dataSource;
     private final MatchModels models;
@@ -188,7 +192,8 @@ public class PersonMatcher {
             Map<String, Object[]> known = known(c, records);
             List<List<Candidate>> stored = stored(c, records, known);
             MatchModelJson model = models.current();
-            java.util.function.ToDoubleBiFunction<Field, String> frequency = frequencies(c, model, records);
+            java.util.function.ToDoubleBiFunction<Field, String> frequency = frequencies(c, model,
+                    records.stream().map(Incoming::demographics).toList());
             List<Matched> out = new ArrayList<>(records.size());
             Map<String, String> filedInBatch = new HashMap<>();
             Map<String, List<Candidate>> batchByKey = new HashMap<>();
@@ -331,20 +336,20 @@ public class PersonMatcher {
      * {@link #MIN_RECORDS_FOR_FREQUENCIES} records hold the field, and only for a name commoner than the model's
      * chance agreement (so a common name weighs less and a rare one keeps the model's weight). One statement.
      */
-    private static java.util.function.ToDoubleBiFunction<Field, String> frequencies(Connection c,
-                                                                                   MatchModelJson model,
-                                                                                   List<Incoming> records)
+    public static java.util.function.ToDoubleBiFunction<Field, String> frequencies(Connection c,
+                                                                                  MatchModelJson model,
+                                                                                  List<Demographics> records)
             throws SQLException {
         List<String> fields = new ArrayList<>(List.of("g", "f"));
         List<String> names = new ArrayList<>(List.of("", ""));
-        for (Incoming r : records) {
-            if (r.demographics().given() != null) {
+        for (Demographics d : records) {
+            if (d.given() != null) {
                 fields.add("g");
-                names.add(r.demographics().given());
+                names.add(d.given());
             }
-            if (r.demographics().family() != null) {
+            if (d.family() != null) {
                 fields.add("f");
-                names.add(r.demographics().family());
+                names.add(d.family());
             }
         }
         Map<String, Long> counts = new HashMap<>();
