@@ -114,10 +114,10 @@ public final class Deduplicator {
     }
 
     /**
-     * Estimates the model by EM from every pair of {@code records} sharing a stored key (in blocks of at most
-     * {@code maxBlock}), the birth date alone and the names alone included: a wider sample of non-matches than the
-     * narrow probe keys bring together, which would teach EM that non-matches usually share an initial. Each pair is
-     * counted once (under the first key, in sorted order, both records store) and the pairs are folded into their
+     * Estimates the model by EM from every pair of {@code records} sharing a stored key (in blocks of at most {@code
+     * maxBlock}), the birth date alone and the names alone included: a wider sample of non-matches than the narrow
+     * probe keys bring together, which would teach EM that non-matches usually share an initial. Each pair is counted
+     * once (under the first key both records store, keys numbered as first seen) and the pairs are folded into their
      * distinct comparison vectors, so memory grows with the records, not the pairs.
      */
     public Estimate estimate(List<Demographics> records, int maxBlock) {
