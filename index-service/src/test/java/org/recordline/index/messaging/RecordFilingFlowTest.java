@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,6 +161,7 @@ class RecordFilingFlowTest {
                 "ehr-south|" + tag));
         assertEquals(8.0, why.get("upperThreshold").asDouble());
         assertTrue(why.get("score").asDouble() >= 8.0, why.toString());
+        assertTrue(why.get("identityScore").asDouble() >= why.get("identityFloor").asDouble(), why.toString());
         assertEquals("recordline-default-2026.11", why.get("model").asText());
         List<String> levels = new java.util.ArrayList<>();
         why.get("fields").forEach(f -> levels.add(f.get("field").asText() + "=" + f.get("level").asText()));
@@ -272,6 +274,55 @@ class RecordFilingFlowTest {
                 .when().post("/possible-matches/" + id + "/accept").then().statusCode(409);
         given().auth().oauth2(tech()).contentType("application/json").body("{\"reason\":\"x\"}")
                 .when().post("/possible-matches/999999999/reject").then().statusCode(404);
+    }
+
+    @Test
+    void sistersBornTheSameYearAtOneAddressAreNotLinkedByTheirHomeButWaitForReview() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String first = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), first, "ehr-east|s" + tag, patient("Rosalind", "Quillfeather",
+                "1961-07-23", "female", "17 Quarry Lane", "Millbrook", "4471", "urn:oid:1.2.3.east", "E-s" + tag));
+        String person = change(first).get("enterprisePersonId").asText();
+        // another given name, the family name mistyped, born the same year: the shared home carries the score over
+        // the upper threshold, but who she is scores under the identity floor
+        String second = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), second, "ehr-west|s" + tag, patient("Rebecca", "Quillfether",
+                "1961-02-11", "female", "17 Quarry Lane", "Millbrook", "4471", "urn:oid:1.2.3.west", "W-s" + tag));
+        JsonNode created = change(second);
+        assertEquals("possible-match", created.get("matchRule").asText());
+        assertNotEquals(person, created.get("enterprisePersonId").asText());
+        JsonNode why = EventCodec.mapper().readTree(sql("SELECT d.explanation::text FROM match_decision d"
+                + " JOIN source_record s ON s.id = d.source_record_id WHERE s.source_record_key = ?",
+                "ehr-west|s" + tag));
+        assertTrue(why.get("score").asDouble() >= why.get("upperThreshold").asDouble(), why.toString());
+        assertEquals(2.0, why.get("identityFloor").asDouble());
+        assertTrue(why.get("identityScore").asDouble() < 2.0, why.toString());
+        assertEquals(person + " OPEN", sql("SELECT m.candidate_person_id || ' ' || m.status FROM possible_match m"
+                + " JOIN source_record s ON s.id = m.source_record_id WHERE s.source_record_key = ?",
+                "ehr-west|s" + tag));
+    }
+
+    @Test
+    void aNamesakeInTheSameTownWithAnotherBirthDateWaitsForReview() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String first = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), first, "ehr-east|n" + tag, patient("Bartholomew", "Fairweather",
+                "1950-05-06", "male", "8 Elm Row", "Granton", "5512", "urn:oid:1.2.3.east", "E-n" + tag));
+        String person = change(first).get("enterprisePersonId").asText();
+        // his son: the same names, the same town and postcode, another street, born 1979
+        String second = UUID.randomUUID().toString();
+        publishValidated(UUID.randomUUID().toString(), second, "ehr-west|n" + tag, patient("Bartholomew",
+                "Fairweather", "1979-10-21", "male", "40 Dock Street", "Granton", "5512", "urn:oid:1.2.3.west",
+                "W-n" + tag));
+        JsonNode created = change(second);
+        assertEquals("possible-match", created.get("matchRule").asText());
+        assertNotEquals(person, created.get("enterprisePersonId").asText());
+        JsonNode why = EventCodec.mapper().readTree(sql("SELECT d.explanation::text FROM match_decision d"
+                + " JOIN source_record s ON s.id = d.source_record_id WHERE s.source_record_key = ?",
+                "ehr-west|n" + tag));
+        assertTrue(why.get("score").asDouble() >= why.get("upperThreshold").asDouble(), why.toString());
+        assertTrue(why.get("identityScore").asDouble() >= why.get("identityFloor").asDouble(), why.toString());
+        assertFalse(why.get("birthDateCorroborated").asBoolean(), why.toString());
     }
 
     @Test

@@ -14,8 +14,11 @@ import java.util.Set;
  */
 public final class Deduplicator {
 
-    /** A candidate pair, its comparison vector and its score. */
-    public record ScoredPair(int left, int right, int[] vector, double score) {
+    /**
+     * A candidate pair, its comparison vector, its score and its identity score (the names, birth date, sex and
+     * identifiers alone, {@link MatchModel#identity}).
+     */
+    public record ScoredPair(int left, int right, int[] vector, double score, double identity) {
     }
 
     /** Blocks larger than this are skipped by default: a key shared by so many records tells nothing. */
@@ -24,9 +27,14 @@ public final class Deduplicator {
     /** What a run found: the model estimated, every candidate pair scored, and the names' frequencies. */
     public record Result(MatchModel model, List<ScoredPair> candidates, TermFrequencies frequencies) {
 
-        /** The pairs whose score reaches {@code threshold}. */
-        public List<ScoredPair> above(double threshold) {
-            return candidates.stream().filter(p -> p.score() >= threshold).toList();
+        /**
+         * The pairs the index would link: score at or above {@code threshold}, identity score at or above
+         * {@code identityFloor}, and a birth date that agrees or is corroborated
+         * ({@link MatchModel#birthDateCorroborated}).
+         */
+        public List<ScoredPair> linked(double threshold, double identityFloor) {
+            return candidates.stream().filter(p -> p.score() >= threshold && p.identity() >= identityFloor
+                    && MatchModel.birthDateCorroborated(p.vector())).toList();
         }
     }
 
@@ -108,7 +116,8 @@ public final class Deduplicator {
             int x = (int) (p >>> 32);
             int y = (int) p;
             int[] v = comparator.compare(records.get(x), records.get(y));
-            scored.add(new ScoredPair(x, y, v, score(model, v, records.get(x), b.tf())));
+            scored.add(new ScoredPair(x, y, v, score(model, v, records.get(x), b.tf()),
+                    model.identity(v, records.get(x), b.tf()::frequency)));
         }
         return new Result(model, scored, b.tf());
     }

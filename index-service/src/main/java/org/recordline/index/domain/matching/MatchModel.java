@@ -99,11 +99,7 @@ public record MatchModel(double[][] m, double[][] u, double prior) {
         double s = 0;
         double location = 0;
         for (Field f : Field.values()) {
-            int level = vector[f.ordinal()];
-            double share = level != 0 || incoming == null ? 0 : f == Field.GIVEN
-                    ? frequency.applyAsDouble(f, incoming.given())
-                    : f == Field.FAMILY ? frequency.applyAsDouble(f, incoming.family()) : 0;
-            double w = weight(f, level, share);
+            double w = weight(f, vector, incoming, frequency);
             if (LOCATION.contains(f)) {
                 location += w;
             } else {
@@ -111,6 +107,50 @@ public record MatchModel(double[][] m, double[][] u, double prior) {
             }
         }
         return s + Math.min(location, LOCATION_CAP);
+    }
+
+    /**
+     * The part of the score that says who the person is, without where they live: the weights of the names, birth
+     * date, sex and identifiers ({@code frequency} as in {@link #score(int[], Demographics,
+     * java.util.function.ToDoubleBiFunction)}). Location agreement is evidence of a shared home as much as of one
+     * person: a sibling born the same year in the same town, or a namesake on the same street, gets up to
+     * {@link #LOCATION_CAP} from it; the index links automatically only when this part alone reaches its identity
+     * floor.
+     */
+    public double identity(int[] vector, Demographics incoming,
+                           java.util.function.ToDoubleBiFunction<Field, String> frequency) {
+        double s = 0;
+        for (Field f : Field.values()) {
+            if (!LOCATION.contains(f)) {
+                s += weight(f, vector, incoming, frequency);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Whether a pair whose birth dates disagree outright (not a typo, a transposition or only the year) shares
+     * something one person holds and a namesake in the same town does not: a national id, an MRN, a phone number or
+     * the street address (exact or similar). Without it, names and a town outweigh the birth date in the score (a
+     * father and son of one name, two women of a common name), so the index does not link such a pair automatically;
+     * it waits for review. True when the birth dates agree in any way or either is missing.
+     */
+    public static boolean birthDateCorroborated(int[] vector) {
+        if (vector[Field.BIRTH_DATE.ordinal()] != Field.BIRTH_DATE.different()) {
+            return true;
+        }
+        int address = vector[Field.ADDRESS.ordinal()];
+        return vector[Field.NATIONAL_ID.ordinal()] == 0 || vector[Field.MRN.ordinal()] == 0
+                || vector[Field.PHONE.ordinal()] == 0 || address == 0 || address == 1;
+    }
+
+    private double weight(Field f, int[] vector, Demographics incoming,
+                          java.util.function.ToDoubleBiFunction<Field, String> frequency) {
+        int level = vector[f.ordinal()];
+        double share = level != 0 || incoming == null ? 0 : f == Field.GIVEN
+                ? frequency.applyAsDouble(f, incoming.given())
+                : f == Field.FAMILY ? frequency.applyAsDouble(f, incoming.family()) : 0;
+        return weight(f, level, share);
     }
 
     /** The score at which a pair is as likely a match as not, given the prior: {@code log2((1 - prior) / prior)}. */

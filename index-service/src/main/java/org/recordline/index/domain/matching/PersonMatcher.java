@@ -42,6 +42,15 @@ public class PersonMatcher {
     public static final double DEFAULT_UPPER_THRESHOLD = 8;
 
     /**
+     * The default identity floor ({@code recordline.index.match.identity-floor}): a pair at or above the upper threshold
+     * is linked only when its names, birth date, sex and identifiers alone score at least this much
+     * ({@link MatchModel#identity}); otherwise agreement on where they live carried it there, and it waits for review
+     * as a possible match. Two keeps FEBRL's F1 above 0.99 on each data set (docs/benchmarks.md), with
+     * {@link MatchModel#birthDateCorroborated} applied too.
+     */
+    public static final double DEFAULT_IDENTITY_FLOOR = 2;
+
+    /**
      * The most records one blocking key contributes to a record's candidates: a key shared by very many records (a
      * common name in a common birth year) says little, and the other keys still find a true match.
      */
@@ -85,6 +94,7 @@ public class PersonMatcher {
     private final PairComparator comparator = new PairComparator();
     private final double upper;
     private final double lower;
+    private final double identityFloor;
     private final int maxCandidates;
 
     public PersonMatcher(AgroalDataSource dataSource, MatchModels models,
@@ -92,6 +102,8 @@ public class PersonMatcher {
                          double upper,
                          @ConfigProperty(name = "recordline.index.match.lower-threshold", defaultValue = "2")
                          double lower,
+                         @ConfigProperty(name = "recordline.index.match.identity-floor", defaultValue = "2")
+                         double identityFloor,
                          @ConfigProperty(name = "recordline.index.match.max-candidates", defaultValue = "200")
                          int maxCandidates) {
         if (lower > upper) {
@@ -102,6 +114,7 @@ public class PersonMatcher {
         this.models = models;
         this.upper = upper;
         this.lower = lower;
+        this.identityFloor = identityFloor;
         this.maxCandidates = maxCandidates;
     }
 
@@ -298,36 +311,58 @@ public class PersonMatcher {
         return out;
     }
 
-    /** The decision for {@code incoming} among {@code candidates} (oldest person first). Pure. */
+    /**
+     * The decision for {@code incoming} among {@code candidates} (oldest person first): linked to the best-scoring
+     * person that reaches the upper threshold with an identity score at or above the floor and, when the birth dates
+     * disagree outright, something that corroborates it ({@link MatchModel#birthDateCorroborated}); else a possible
+     * match with the best-scoring person from the lower threshold up; else a new person. Pure.
+     */
     private MatchDecision decide(MatchModelJson model, Demographics incoming, List<Candidate> candidates,
                                  java.util.function.ToDoubleBiFunction<Field, String> frequency) {
-        String bestPerson = null;
-        double best = Double.NEGATIVE_INFINITY;
-        int[] bestVector = null;
+        Best best = new Best();
+        Best link = new Best();
         Set<String> persons = new java.util.HashSet<>();
         for (Candidate cand : candidates) {
             int[] v = comparator.compare(incoming, cand.demographics());
             double s = model.model().score(v, incoming, frequency);
             persons.add(cand.personId());
-            // strictly better only: among equal scores the oldest person wins
-            if (s > best) {
-                best = s;
-                bestPerson = cand.personId();
-                bestVector = v;
+            best.offer(cand.personId(), v, s);
+            if (s >= upper && link.beatenBy(s) && MatchModel.birthDateCorroborated(v)
+                    && model.model().identity(v, incoming, frequency) >= identityFloor) {
+                link.offer(cand.personId(), v, s);
             }
         }
-        String explanation = bestVector == null ? null
-                : explain(model, bestVector, best, persons.size(), incoming, frequency);
-        if (bestPerson != null && best >= upper) {
-            return new MatchDecision(bestPerson, MatchDecision.PROBABILISTIC, persons.size(), best, null,
-                    explanation, model.version());
+        if (link.person != null) {
+            return new MatchDecision(link.person, MatchDecision.PROBABILISTIC, persons.size(), link.score, null,
+                    explain(model, link.vector, link.score, persons.size(), incoming, frequency), model.version());
         }
-        if (bestPerson != null && best >= lower) {
-            return new MatchDecision(null, MatchDecision.POSSIBLE_MATCH, persons.size(), best, bestPerson,
+        String explanation = best.vector == null ? null
+                : explain(model, best.vector, best.score, persons.size(), incoming, frequency);
+        if (best.person != null && best.score >= lower) {
+            return new MatchDecision(null, MatchDecision.POSSIBLE_MATCH, persons.size(), best.score, best.person,
                     explanation, model.version());
         }
         return new MatchDecision(null, MatchDecision.NEW_PERSON, persons.size(),
-                bestPerson == null ? null : best, null, explanation, model.version());
+                best.person == null ? null : best.score, null, explanation, model.version());
+    }
+
+    /** The best-scoring candidate so far: strictly better only, so among equal scores the first (oldest) wins. */
+    private static final class Best {
+        private String person;
+        private int[] vector;
+        private double score = Double.NEGATIVE_INFINITY;
+
+        boolean beatenBy(double s) {
+            return s > score;
+        }
+
+        void offer(String candidate, int[] v, double s) {
+            if (s > score) {
+                person = candidate;
+                vector = v;
+                score = s;
+            }
+        }
     }
 
     /**
@@ -450,6 +485,11 @@ public class PersonMatcher {
             }
         }
         doc.put("score", Math.round(score * 1000) / 1000.0);
+        // names, birth date, sex and identifiers alone: a link needs at least the identity floor
+        doc.put("identityScore", Math.round(model.model().identity(vector, incoming, frequency) * 1000) / 1000.0);
+        doc.put("identityFloor", identityFloor);
+        // birth dates that disagree outright need a national id, MRN, phone or street address in common to link
+        doc.put("birthDateCorroborated", MatchModel.birthDateCorroborated(vector));
         // address, city, postcode, state and phone add at most this much together (MatchModel.LOCATION_CAP)
         doc.put("locationCap", MatchModel.LOCATION_CAP);
         doc.put("upperThreshold", upper);
