@@ -23,17 +23,92 @@ import org.recordline.events.AuditEvent;
 @ApplicationScoped
 public class AuditLog {
 
-    private static final String LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE";
+    private static final String LOCK_HEAD = "SELECT last_seq, last_hash, tree_size, tree_frontier FROM audit_chain_head"
+            + " WHERE id = 1 FOR UPDATE";
     private static final String EXISTING = "SELECT event_id FROM audit_entry WHERE event_id = ANY (?)";
     private static final String INSERT = "INSERT INTO audit_entry (seq, event_id, occurred_at, recorded_at, service,"
             + " action, outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String MOVE_HEAD = "UPDATE audit_chain_head SET last_seq = ?, last_hash = ? WHERE id = 1";
+    private static final String MOVE_HEAD = "UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, tree_size = ?,"
+            + " tree_frontier = ? WHERE id = 1";
+    private static final String ENTRY_HASHES = "SELECT seq, entry_hash FROM audit_entry WHERE seq > ? AND seq <= ?"
+            + " ORDER BY seq";
+    private static final String LATEST_CHECKPOINT = "SELECT tree_size, root_hash, created_at, key_id, signature"
+            + " FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1";
+    private static final String INSERT_CHECKPOINT = "INSERT INTO audit_checkpoint (tree_size, root_hash, created_at,"
+            + " key_id, signature) VALUES (?, ?, ?, ?, ?)";
 
     private final AgroalDataSource dataSource;
+    private final CheckpointSigner signer;
+    private final long checkpointEvery;
+    private final java.time.Duration checkpointInterval;
 
-    public AuditLog(AgroalDataSource dataSource) {
+    public AuditLog(AgroalDataSource dataSource, CheckpointSigner signer,
+                    @org.eclipse.microprofile.config.inject.ConfigProperty(
+                            name = "recordline.audit.checkpoint.every", defaultValue = "1000") long checkpointEvery,
+                    @org.eclipse.microprofile.config.inject.ConfigProperty(
+                            name = "recordline.audit.checkpoint.interval", defaultValue = "PT1M")
+                    java.time.Duration checkpointInterval) {
         this.dataSource = dataSource;
+        this.signer = signer;
+        this.checkpointEvery = checkpointEvery;
+        this.checkpointInterval = checkpointInterval;
+    }
+
+    /** The chain head as locked: the last entry and the Merkle tree's right edge. */
+    private record Head(long lastSeq, byte[] lastHash, MerkleTree.Frontier tree) {
+    }
+
+    /**
+     * Locks the chain head and returns it with the tree caught up to the last entry (a head from before the tree was
+     * kept, or after an upgrade, reads the entries it lacks once).
+     */
+    private static Head lockHead(Connection c) throws SQLException {
+        long lastSeq;
+        byte[] lastHash;
+        long treeSize;
+        byte[] frontier;
+        try (PreparedStatement ps = c.prepareStatement(LOCK_HEAD); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            lastSeq = rs.getLong(1);
+            lastHash = rs.getBytes(2);
+            treeSize = rs.getLong(3);
+            frontier = rs.getBytes(4);
+        }
+        List<byte[]> subtrees = new java.util.ArrayList<>();
+        for (int i = 0; i + 32 <= frontier.length; i += 32) {
+            subtrees.add(java.util.Arrays.copyOfRange(frontier, i, i + 32));
+        }
+        MerkleTree.Frontier tree = new MerkleTree.Frontier(treeSize, subtrees);
+        if (treeSize < lastSeq) {
+            try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
+                ps.setLong(1, treeSize);
+                ps.setLong(2, lastSeq);
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getLong(1) != tree.size() + 1) {
+                            throw new DataAccessException("audit log entry " + (tree.size() + 1) + " is missing",
+                                    null);
+                        }
+                        tree.append(MerkleTree.leafHash(rs.getBytes(2)));
+                    }
+                }
+            }
+            if (tree.size() != lastSeq) {
+                throw new DataAccessException("audit log entries after " + tree.size() + " are missing", null);
+            }
+        }
+        return new Head(lastSeq, lastHash, tree);
+    }
+
+    private static byte[] encode(MerkleTree.Frontier tree) {
+        List<byte[]> subtrees = tree.subtrees();
+        byte[] out = new byte[subtrees.size() * 32];
+        for (int i = 0; i < subtrees.size(); i++) {
+            System.arraycopy(subtrees.get(i), 0, out, i * 32, 32);
+        }
+        return out;
     }
 
     /**
@@ -61,13 +136,10 @@ public class AuditLog {
             return seqs;
         }
         try (Connection c = dataSource.getConnection()) {
-            long seq;
-            byte[] prev;
-            try (PreparedStatement ps = c.prepareStatement(LOCK_HEAD); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                seq = rs.getLong(1);
-                prev = rs.getBytes(2);
-            }
+            Head head = lockHead(c);
+            long seq = head.lastSeq();
+            byte[] prev = head.lastHash();
+            MerkleTree.Frontier tree = head.tree();
             Set<String> seen = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
                 ps.setArray(1, c.createArrayOf("varchar",
@@ -107,22 +179,145 @@ public class AuditLog {
                     ps.addBatch();
                     seqs[i] = seq;
                     prev = hash;
+                    tree.append(MerkleTree.leafHash(hash));
                     appended++;
                 }
                 if (appended > 0) {
                     ps.executeBatch();
                 }
             }
-            if (appended > 0) {
-                try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD)) {
-                    ps.setLong(1, seq);
-                    ps.setBytes(2, prev);
-                    ps.executeUpdate();
-                }
-            }
+            moveHead(c, seq, prev, tree);
+            checkpointIfDue(c, tree, false);
             return seqs;
         } catch (SQLException ex) {
             throw new DataAccessException("audit append failed", ex);
+        }
+    }
+
+    private static void moveHead(Connection c, long seq, byte[] hash, MerkleTree.Frontier tree) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD)) {
+            ps.setLong(1, seq);
+            ps.setBytes(2, hash);
+            ps.setLong(3, tree.size());
+            ps.setBytes(4, encode(tree));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Signs and stores a checkpoint of {@code tree} when it holds entries the latest checkpoint does not and either
+     * {@code force}, or {@code recordline.audit.checkpoint.every} entries have been appended since, or the latest is
+     * older than {@code recordline.audit.checkpoint.interval} (checked as entries arrive: an idle log makes none).
+     *
+     * @return the latest checkpoint afterwards, or null when there is none
+     */
+    private Checkpoint checkpointIfDue(Connection c, MerkleTree.Frontier tree, boolean force) throws SQLException {
+        Checkpoint latest = latest(c);
+        long covered = latest == null ? 0 : latest.treeSize();
+        if (tree.size() <= covered) {
+            return latest;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        boolean due = force || tree.size() - covered >= checkpointEvery
+                || latest == null || !latest.createdAt().plus(checkpointInterval).isAfter(now);
+        if (!due) {
+            return latest;
+        }
+        Checkpoint cp = signer.sign(tree.size(), tree.root(), now);
+        try (PreparedStatement ps = c.prepareStatement(INSERT_CHECKPOINT)) {
+            ps.setLong(1, cp.treeSize());
+            ps.setBytes(2, cp.rootHash());
+            ps.setTimestamp(3, Timestamp.from(cp.createdAt()));
+            ps.setString(4, cp.keyId());
+            ps.setBytes(5, cp.signature());
+            ps.executeUpdate();
+        }
+        return cp;
+    }
+
+    private static Checkpoint latest(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_CHECKPOINT); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new Checkpoint(rs.getLong(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(),
+                    rs.getString(4), rs.getBytes(5)) : null;
+        }
+    }
+
+    /** The latest checkpoint, or null when none has been made. */
+    @Transactional
+    public Checkpoint latestCheckpoint() {
+        try (Connection c = dataSource.getConnection()) {
+            return latest(c);
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the latest audit checkpoint failed", ex);
+        }
+    }
+
+    /** Makes a checkpoint of the whole log now, unless the latest covers it already; returns the latest. */
+    @Transactional
+    public Checkpoint checkpointNow() {
+        try (Connection c = dataSource.getConnection()) {
+            Head head = lockHead(c);
+            moveHead(c, head.lastSeq(), head.lastHash(), head.tree());
+            return checkpointIfDue(c, head.tree(), true);
+        } catch (SQLException ex) {
+            throw new DataAccessException("making an audit checkpoint failed", ex);
+        }
+    }
+
+    /**
+     * The leaf hashes of the first {@code size} entries, in order, for proofs; fails when an entry is missing (the log
+     * is damaged).
+     */
+    @Transactional
+    public List<byte[]> leafHashes(long size) {
+        List<byte[]> out = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
+            ps.setLong(1, 0);
+            ps.setLong(2, size);
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(1) != out.size() + 1) {
+                        throw new DataAccessException("audit log entry " + (out.size() + 1) + " is missing", null);
+                    }
+                    out.add(MerkleTree.leafHash(rs.getBytes(2)));
+                }
+            }
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's entry hashes failed", ex);
+        }
+        if (out.size() != size) {
+            throw new DataAccessException("the audit log holds " + out.size() + " entries, not " + size, null);
+        }
+        return out;
+    }
+
+    /** The chain hash of entry {@code seq}; fails when there is none. */
+    @Transactional
+    public byte[] entryHash(long seq) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT entry_hash FROM audit_entry WHERE seq = ?")) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new DataAccessException("audit log entry " + seq + " is missing", null);
+                }
+                return rs.getBytes(1);
+            }
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading an audit entry's hash failed", ex);
+        }
+    }
+
+    /** How many entries the log holds. */
+    @Transactional
+    public long size() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT last_seq FROM audit_chain_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's size failed", ex);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.recordline.testsupport.AuditCheckpointKey;
 import org.recordline.testsupport.Database;
 import org.recordline.testsupport.DatabaseCredentials;
 import org.recordline.testsupport.DatabaseRoles;
@@ -263,6 +264,11 @@ public final class LocalStack implements AutoCloseable {
         if (!access.owner().equals(access.runtime())) {
             env.put("RECORDLINE_DB_MIGRATION_USER", access.owner());
             env.put("RECORDLINE_DB_MIGRATION_PASSWORD", credentials.password(access.owner()));
+        }
+        if ("audit-service".equals(s.name())) {
+            // the key that signs the audit log's checkpoints, kept with the stack's other keys (owner-only)
+            env.put("RECORDLINE_AUDIT_CHECKPOINT_KEY_FILE",
+                    AuditCheckpointKey.loadOrCreate(settings.stateDir().resolve("keys")).toString());
         }
         try {
             return pb.start();

@@ -1,0 +1,164 @@
+package org.recordline.audit.api;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.recordline.audit.domain.AuditLog;
+import org.recordline.audit.domain.Checkpoint;
+import org.recordline.audit.domain.CheckpointSigner;
+import org.recordline.audit.domain.MerkleTree;
+import org.recordline.commons.api.ProblemDetail;
+import org.recordline.commons.security.Roles;
+
+/**
+ * The audit log's Merkle tree for auditors: the latest signed checkpoint and the key that verifies it, a checkpoint made
+ * now, and inclusion and consistency proofs (RFC 9162) that a verifier checks with the hashes alone. Hashes are hex,
+ * signatures and keys base64. Proofs read the entry hashes of the tree they cover (time linear in its size).
+ */
+@Path("/audit")
+@RolesAllowed({Roles.AUDITOR, Roles.ADMIN})
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditProofResource {
+
+    private final AuditLog log;
+    private final CheckpointSigner signer;
+
+    public AuditProofResource(AuditLog log, CheckpointSigner signer) {
+        this.log = log;
+        this.signer = signer;
+    }
+
+    /**
+     * A signed checkpoint.
+     *
+     * @param treeSize  entries covered (seq 1 to treeSize)
+     * @param rootHash  the Merkle root (hex)
+     * @param createdAt when it was made
+     * @param keyId     the signing key's id
+     * @param signature Ed25519 signature of {@code note} (base64)
+     * @param note      the signed text
+     */
+    public record CheckpointView(long treeSize, String rootHash, Instant createdAt, String keyId, String signature,
+                                 String note) {
+
+        static CheckpointView of(Checkpoint c) {
+            return new CheckpointView(c.treeSize(), MerkleTree.hex(c.rootHash()), c.createdAt(), c.keyId(),
+                    Base64.getEncoder().encodeToString(c.signature()), c.note());
+        }
+    }
+
+    /**
+     * The key that verifies this service's checkpoints. A verifier should hold it from elsewhere (the deployment's
+     * key file or Secret); this copy is for convenience and to compare.
+     *
+     * @param keyId     its id
+     * @param algorithm {@code Ed25519}
+     * @param publicKey X.509 SubjectPublicKeyInfo, base64
+     */
+    public record KeyView(String keyId, String algorithm, String publicKey) {
+    }
+
+    /**
+     * An inclusion proof.
+     *
+     * @param seq       the entry
+     * @param leafIndex its leaf ({@code seq - 1})
+     * @param treeSize  the tree it is proved in
+     * @param entryHash the entry's chain hash (hex), the leaf's data
+     * @param leafHash  {@code SHA-256(0x00 || entryHash)} (hex)
+     * @param rootHash  the root of the tree of {@code treeSize} (hex)
+     * @param path      the audit path (hex), leaf side first
+     */
+    public record InclusionView(long seq, long leafIndex, long treeSize, String entryHash, String leafHash,
+                                String rootHash, List<String> path) {
+    }
+
+    /**
+     * A consistency proof.
+     *
+     * @param first      the smaller tree's size
+     * @param second     the larger tree's size
+     * @param firstRoot  its root (hex)
+     * @param secondRoot the larger tree's root (hex)
+     * @param path       the proof (hex)
+     */
+    public record ConsistencyView(long first, long second, String firstRoot, String secondRoot, List<String> path) {
+    }
+
+    @GET
+    @Path("/checkpoints/latest")
+    public Response latest() {
+        Checkpoint c = log.latestCheckpoint();
+        return c == null ? problem(404, "Not Found", "no checkpoint has been made yet", "/audit/checkpoints/latest")
+                : Response.ok(CheckpointView.of(c)).build();
+    }
+
+    @POST
+    @Path("/checkpoints")
+    public Response checkpointNow() {
+        Checkpoint c = log.checkpointNow();
+        return c == null ? problem(409, "Conflict", "the log is empty: nothing to checkpoint", "/audit/checkpoints")
+                : Response.ok(CheckpointView.of(c)).build();
+    }
+
+    @GET
+    @Path("/checkpoints/key")
+    public KeyView key() {
+        return new KeyView(signer.keyId(), "Ed25519",
+                Base64.getEncoder().encodeToString(signer.publicKey().getEncoded()));
+    }
+
+    @GET
+    @Path("/proofs/inclusion")
+    public Response inclusion(@QueryParam("seq") Long seq, @QueryParam("treeSize") Long treeSize) {
+        String at = "/audit/proofs/inclusion";
+        long size = log.size();
+        if (seq == null || seq < 1) {
+            return problem(400, "Bad Request", "parameter 'seq' must be an entry's sequence number (1 or more)", at);
+        }
+        long n = treeSize == null ? size : treeSize;
+        if (n > size) {
+            return problem(400, "Bad Request", "parameter 'treeSize' must be at most the log's size, " + size, at);
+        }
+        if (seq > n) {
+            return problem(400, "Bad Request", "entry " + seq + " is not in a tree of " + n + " entries", at);
+        }
+        List<byte[]> leaves = log.leafHashes(n);
+        MerkleTree.Leaves all = MerkleTree.Leaves.of(leaves);
+        List<String> path = MerkleTree.inclusionProof(all, seq - 1, n).stream().map(MerkleTree::hex).toList();
+        byte[] entryHash = log.entryHash(seq);
+        return Response.ok(new InclusionView(seq, seq - 1, n, MerkleTree.hex(entryHash),
+                MerkleTree.hex(leaves.get((int) (seq - 1))), MerkleTree.hex(MerkleTree.root(all, n)), path)).build();
+    }
+
+    @GET
+    @Path("/proofs/consistency")
+    public Response consistency(@QueryParam("first") Long first, @QueryParam("second") Long second) {
+        String at = "/audit/proofs/consistency";
+        long size = log.size();
+        if (first == null || second == null || first < 1 || first > second) {
+            return problem(400, "Bad Request", "parameters 'first' and 'second' must be tree sizes with"
+                    + " 1 <= first <= second", at);
+        }
+        if (second > size) {
+            return problem(400, "Bad Request", "parameter 'second' must be at most the log's size, " + size, at);
+        }
+        MerkleTree.Leaves all = MerkleTree.Leaves.of(log.leafHashes(second));
+        return Response.ok(new ConsistencyView(first, second, MerkleTree.hex(MerkleTree.root(all, first)),
+                MerkleTree.hex(MerkleTree.root(all, second)), MerkleTree.consistencyProof(all, first, second)
+                .stream().map(MerkleTree::hex).toList())).build();
+    }
+
+    private static Response problem(int status, String title, String detail, String instance) {
+        return Response.status(status).type(ProblemDetail.MEDIA_TYPE)
+                .entity(ProblemDetail.of(status, title, detail, instance)).build();
+    }
+}
