@@ -12,6 +12,7 @@ public class RecordlineStackResource implements QuarkusTestResourceLifecycleMana
     private static KafkaBroker broker;
     private static Database database;
     private static TokenIssuer tokens;
+    private static java.nio.file.Path checkpointKey;
 
     /** Prefix of the settings that carry each database role's password; a service's {@code %test} profile picks its own. */
     public static final String PASSWORD_PREFIX = "recordline.test.db-password.";
@@ -27,6 +28,8 @@ public class RecordlineStackResource implements QuarkusTestResourceLifecycleMana
                 "quarkus.oidc.token.issuer", TokenIssuer.ISSUER,
                 "quarkus.oidc.token.audience", TokenIssuer.AUDIENCE));
         DatabaseRoles.ALL.forEach(r -> settings.put(PASSWORD_PREFIX + r, database.credentials().password(r)));
+        // one audit checkpoint key for the JVM, so that every start of the audit-service signs with the same key
+        settings.put("recordline.audit.checkpoint.key-file", checkpointKey.toString());
         return settings;
     }
 
@@ -36,6 +39,16 @@ public class RecordlineStackResource implements QuarkusTestResourceLifecycleMana
             broker.createRecordlineTopics();
             database = Database.startTemporary();
             tokens = TokenIssuer.generate();
+            try {
+                java.nio.file.Path keys = java.nio.file.Files.createTempDirectory("recordline-test-keys-");
+                checkpointKey = AuditCheckpointKey.loadOrCreate(keys.resolve("keys"));
+                // deleted at exit in the reverse order: the key, its folder, the temporary folder
+                keys.toFile().deleteOnExit();
+                keys.resolve("keys").toFile().deleteOnExit();
+                checkpointKey.toFile().deleteOnExit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     broker.close();

@@ -56,6 +56,11 @@ public final class RecordlineLauncher {
                     }
                 }
                 case "match-model" -> matchModel(StackSettings.fromEnvironment(home, env), rest, out);
+                case "audit" -> {
+                    if (!AuditVerify.run(StackSettings.fromEnvironment(home, env), rest, out)) {
+                        return 1;
+                    }
+                }
                 case "" -> throw new UsageException("no command given");
                 default -> throw new UsageException("unknown command " + quoted(command));
             }
@@ -87,6 +92,10 @@ public final class RecordlineLauncher {
                        ./recordline match-model estimate [--records N] [--out FILE]
                                                       re-estimate the index's match model from its own
                                                       records (the running stack's); print or save it
+                       ./recordline audit verify [--checkpoint FILE] [--public-key FILE]
+                                                      check the running stack's audit log offline against
+                                                      its signed checkpoints (and one kept outside, as
+                                                      GET /audit/checkpoints/latest returned it)
                        ./recordline help              this text
                 """.formatted(String.join(", ", ROLES));
     }

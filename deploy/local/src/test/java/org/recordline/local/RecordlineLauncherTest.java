@@ -72,6 +72,20 @@ class RecordlineLauncherTest {
     }
 
     @Test
+    void auditVerifyChecksItsArgumentsAndNeedsATrustedKeyBeforeReadingAnything() throws Exception {
+        assertEquals(2, run("audit").code());
+        assertTrue(run("audit", "check").err().contains("audit takes one subcommand: verify"));
+        Run option = run("audit", "verify", "--chekpoint", "cp.json");
+        assertEquals(2, option.code());
+        assertTrue(option.err().contains("unknown option '--chekpoint' for audit verify"), option.err());
+        assertEquals(2, run("audit", "verify", "--checkpoint").code(), "an option without its value");
+        // a fresh state folder holds no checkpoint key: nothing to trust, so nothing is verified
+        Run noKey = run("audit", "verify");
+        assertEquals(2, noKey.code());
+        assertTrue(noKey.err().contains("no trusted key"), noKey.err());
+    }
+
+    @Test
     void benchOptionsHaveDefaultsAndTheirRanges() {
         assertEquals(new PipelineBenchmark.Options(400, 16, 200, 15, 8, 40, null),
                 PipelineBenchmark.Options.parse(List.of()));

@@ -1,0 +1,150 @@
+package org.recordline.audit.domain;
+
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.recordline.events.AuditEvent;
+
+/**
+ * Checks the whole audit log against its checkpoints, reading the tables only (no service involved): every entry's
+ * hash is recomputed from its fields and chained from the start, the Merkle tree is rebuilt from those recomputed
+ * hashes, and at every checkpoint's size its root must equal the signed one, with a signature by a trusted key.
+ * Names the first fault it finds:
+ * <ul>
+ *   <li>an entry whose fields no longer give its stored hash: <b>modified</b>; when they give it at the position
+ *       before or after, it was moved: an entry was <b>inserted</b> before it, or entries <b>reordered</b>;</li>
+ *   <li>a gap in the sequence: <b>deleted</b>;</li>
+ *   <li>an entry whose stored hashes are its own but whose predecessor is not the one it was chained to: something
+ *       was <b>inserted, deleted or reordered</b> before it (and the chain re-hashed from there);</li>
+ *   <li>a checkpoint whose root the log no longer gives, though every entry chains: history before it was
+ *       <b>rewritten</b> (the first such checkpoint bounds where);</li>
+ *   <li>a checkpoint larger than the log: <b>truncated</b>;</li>
+ *   <li>a checkpoint without a valid signature by a trusted key: <b>forged</b>.</li>
+ * </ul>
+ * A checkpoint kept outside the database (an older one replayed, or the latest) is checked the same way, so that a
+ * log rewritten together with its checkpoint table is still caught.
+ */
+public final class LogVerifier {
+
+    /** The result: {@code ok}, how many entries and checkpoints were checked, and the first fault. */
+    public record Result(boolean ok, long entries, int checkpoints, Long position, String fault) {
+
+        static Result fault(long entries, int checkpoints, long position, String fault) {
+            return new Result(false, entries, checkpoints, position, fault);
+        }
+
+        @Override
+        public String toString() {
+            return ok ? "audit log verified: " + entries + " entries, " + checkpoints + " checkpoints"
+                    : "audit log NOT verified: " + fault;
+        }
+    }
+
+    private final Map<String, PublicKey> trusted;
+
+    /** A verifier that trusts checkpoints signed by {@code trustedKeys} (by {@link CheckpointSigner#keyId}). */
+    public LogVerifier(Collection<PublicKey> trustedKeys) {
+        this.trusted = new TreeMap<>();
+        trustedKeys.forEach(k -> trusted.put(CheckpointSigner.keyId(k), k));
+    }
+
+    /**
+     * Verifies the log in {@code schema} on {@code c} against its stored checkpoints and {@code external} ones
+     * (kept elsewhere).
+     */
+    public Result verify(Connection c, String schema, List<Checkpoint> external) throws SQLException {
+        TreeMap<Long, List<Checkpoint>> checkpoints = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT tree_size, root_hash, created_at, key_id, signature"
+                + " FROM " + schema + ".audit_checkpoint ORDER BY tree_size");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Checkpoint cp = new Checkpoint(rs.getLong(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(),
+                        rs.getString(4), rs.getBytes(5));
+                checkpoints.computeIfAbsent(cp.treeSize(), k -> new ArrayList<>()).add(cp);
+            }
+        }
+        external.forEach(cp -> checkpoints.computeIfAbsent(cp.treeSize(), k -> new ArrayList<>()).add(cp));
+        int count = 0;
+        for (List<Checkpoint> at : checkpoints.values()) {
+            for (Checkpoint cp : at) {
+                PublicKey key = trusted.get(cp.keyId());
+                if (key == null || !cp.verify(key)) {
+                    return Result.fault(0, count, cp.treeSize(), "checkpoint at tree size " + cp.treeSize()
+                            + " is forged: " + (key == null ? "signed by an untrusted key " + cp.keyId()
+                            : "its signature does not verify"));
+                }
+                count++;
+            }
+        }
+
+        MerkleTree.Frontier tree = new MerkleTree.Frontier();
+        byte[] prev = AuditChain.GENESIS;
+        long expected = 1;
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action, outcome,"
+                + " actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash FROM " + schema
+                + ".audit_entry ORDER BY seq")) {
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    if (seq != expected) {
+                        return Result.fault(expected - 1, count, expected, seq > expected
+                                ? "entry " + expected + (seq == expected + 1 ? " was" : " to " + (seq - 1) + " were")
+                                + " deleted (the log goes from " + (expected - 1) + " to " + seq + ")"
+                                : "entry " + seq + " appears twice");
+                    }
+                    AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                            rs.getString(10), rs.getString(11));
+                    byte[] storedPrev = rs.getBytes(12);
+                    byte[] stored = rs.getBytes(13);
+                    byte[] own = AuditChain.hash(storedPrev, seq, e);
+                    if (!MessageDigest.isEqual(own, stored)) {
+                        // an entry hashed at another position was moved here: inserted, deleted or reordered
+                        for (long was : new long[] {seq - 1, seq + 1}) {
+                            if (was > 0 && MessageDigest.isEqual(AuditChain.hash(storedPrev, was, e), stored)) {
+                                return Result.fault(seq - 1, count, seq, "entry " + seq + " holds what was entry "
+                                        + was + ": " + (was < seq ? "an entry was inserted before it"
+                                        : "entries were deleted or reordered at this position"));
+                            }
+                        }
+                        return Result.fault(seq - 1, count, seq, "entry " + seq + " was modified (its fields no"
+                                + " longer give its hash)");
+                    }
+                    if (!MessageDigest.isEqual(storedPrev, prev)) {
+                        return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
+                                + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
+                    }
+                    prev = stored;
+                    tree.append(MerkleTree.leafHash(stored));
+                    List<Checkpoint> here = checkpoints.get(seq);
+                    if (here != null) {
+                        for (Checkpoint cp : here) {
+                            if (!MessageDigest.isEqual(cp.rootHash(), tree.root())) {
+                                Long before = checkpoints.lowerKey(seq);
+                                return Result.fault(seq, count, seq, "the log's first " + seq + " entries do not give"
+                                        + " the root signed at that size: history between entries "
+                                        + (before == null ? 1 : before + 1) + " and " + seq + " was rewritten");
+                            }
+                        }
+                    }
+                    expected++;
+                }
+            }
+        }
+        long size = expected - 1;
+        if (!checkpoints.isEmpty() && checkpoints.lastKey() > size) {
+            return Result.fault(size, count, size + 1, "the log was truncated: it holds " + size
+                    + " entries, a checkpoint covers " + checkpoints.lastKey());
+        }
+        return new Result(true, size, count, null, null);
+    }
+}
