@@ -12,7 +12,9 @@ import org.recordline.commons.security.Principals;
 
 /**
  * Makes every refused request (no token, a bad token, the wrong role) an {@code access.denied} audit event, with the
- * method and path but nothing from the request body. Where the event goes is the {@link AccessDenialSink}'s business.
+ * method and path but nothing from the request body; repeats of one caller's refusal for one reason within a window
+ * are one more event with their count ({@link DenialWindows}), so a flood cannot grow the log without bound. Where the
+ * events go is the {@link AccessDenialSink}'s business.
  */
 @ApplicationScoped
 public class AccessDenialAuditor {
@@ -20,9 +22,35 @@ public class AccessDenialAuditor {
     private static final Logger LOG = Logger.getLogger(AccessDenialAuditor.class);
 
     private final AccessDenialSink sink;
+    private final DenialWindows windows;
 
-    public AccessDenialAuditor(AccessDenialSink sink) {
+    public AccessDenialAuditor(AccessDenialSink sink,
+                               @org.eclipse.microprofile.config.inject.ConfigProperty(
+                                       name = "recordline.audit.denials.max-callers", defaultValue = "1000")
+                               int maxCallers) {
         this.sink = sink;
+        this.windows = new DenialWindows(maxCallers);
+    }
+
+    /**
+     * Closes the window of refusals: one event for each caller and reason that was refused again in it, with the
+     * count ({@code recordline.audit.denials.window}, default a minute).
+     */
+    @io.quarkus.scheduler.Scheduled(identity = "access-denial-window",
+            every = "${recordline.audit.denials.window:60s}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void closeWindow() {
+        for (DenialWindows.Denial d : windows.close()) {
+            emit(d);
+        }
+    }
+
+    private void emit(DenialWindows.Denial d) {
+        try {
+            sink.denied(d.actor(), DenialWindows.detail(d));
+        } catch (RuntimeException e) {
+            LOG.warnf("access denial could not be audited: %s", e.getClass().getSimpleName());
+        }
     }
 
     void onAuthenticationFailure(@ObservesAsync AuthenticationFailureEvent event) {
@@ -35,10 +63,11 @@ public class AccessDenialAuditor {
 
     private void record(AbstractSecurityEvent event, String reason) {
         SecurityIdentity identity = event.getSecurityIdentity();
-        try {
-            sink.denied(Principals.actor(identity), reason + " " + request(event));
-        } catch (RuntimeException e) {
-            LOG.warnf("access denial could not be audited: %s", e.getClass().getSimpleName());
+        // the first refusal of a caller for a reason in a window now; its repeats as one event when it closes
+        DenialWindows.Denial first = windows.refused(Principals.actor(identity), reason + " " + request(event),
+                java.time.Instant.now());
+        if (first != null) {
+            emit(first);
         }
     }
 
