@@ -76,6 +76,12 @@ public class RecordlineStackResource implements QuarkusTestResourceLifecycleMana
         return database;
     }
 
+    /** The audit checkpoint key file the audit-service under test signs with (private and public key, base64). */
+    public static java.nio.file.Path checkpointKeyFile() {
+        ensureStarted();
+        return checkpointKey;
+    }
+
     /** The token issuer whose public key the services under test trust. */
     public static TokenIssuer tokens() {
         ensureStarted();

@@ -79,6 +79,10 @@ public class AuditLog {
         for (int i = 0; i + 32 <= frontier.length; i += 32) {
             subtrees.add(java.util.Arrays.copyOfRange(frontier, i, i + 32));
         }
+        if (treeSize > lastSeq) {
+            throw new DataAccessException("the audit chain head's tree holds " + treeSize + " entries, more than its"
+                    + " last entry " + lastSeq + ": the head was altered", null);
+        }
         MerkleTree.Frontier tree = new MerkleTree.Frontier(treeSize, subtrees);
         if (treeSize < lastSeq) {
             try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {

@@ -145,6 +145,20 @@ public final class LogVerifier {
             return Result.fault(size, count, size + 1, "the log was truncated: it holds " + size
                     + " entries, a checkpoint covers " + checkpoints.lastKey());
         }
+        // the chain head names the last entry appended: entries after the latest checkpoint are covered by it only
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, last_hash FROM " + schema
+                + ".audit_chain_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                if (rs.getLong(1) > size) {
+                    return Result.fault(size, count, size + 1, "the log was truncated: it holds " + size
+                            + " entries, its chain head names entry " + rs.getLong(1));
+                }
+                if (rs.getLong(1) == size && !MessageDigest.isEqual(rs.getBytes(2), prev)) {
+                    return Result.fault(size, count, size, "entry " + size + " is not the last entry its chain"
+                            + " head names: the end of the log was rewritten");
+                }
+            }
+        }
         return new Result(true, size, count, null, null);
     }
 }

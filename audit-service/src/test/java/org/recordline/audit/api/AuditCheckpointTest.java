@@ -110,7 +110,11 @@ class AuditCheckpointTest {
                 .body("algorithm", equalTo("Ed25519")).extract().jsonPath();
         PublicKey key = CheckpointSigner.publicKey(k.getString("publicKey"));
         assertEquals(CheckpointSigner.keyId(key), k.getString("keyId"));
-        return key;
+        // the key the service was given, not one it made: the test stack's key file
+        PublicKey configured = CheckpointSigner.read(RecordlineStackResource.checkpointKeyFile()).getPublic();
+        assertEquals(java.util.HexFormat.of().formatHex(configured.getEncoded()),
+                java.util.HexFormat.of().formatHex(key.getEncoded()));
+        return configured;
     }
 
     @Test

@@ -74,9 +74,9 @@ class AuditTamperTest {
         return seqs;
     }
 
-    private static PublicKey serviceKey() throws Exception {
-        return CheckpointSigner.publicKey(given().auth().oauth2(auditor()).when().get("/audit/checkpoints/key")
-                .then().statusCode(200).extract().jsonPath().getString("publicKey"));
+    /** The key the test stack gave the service (not the one it serves). */
+    private static PublicKey serviceKey() {
+        return CheckpointSigner.read(RecordlineStackResource.checkpointKeyFile()).getPublic();
     }
 
     private static Checkpoint latest() {
@@ -234,11 +234,19 @@ class AuditTamperTest {
         assertFalse(cut.ok());
         assertEquals(k, cut.position(), cut.fault());
         assertTrue(cut.fault().contains("truncated"), cut.fault());
-        // the log and its checkpoint table rolled back together to an older state: consistent in the database,
-        // caught only by a checkpoint kept outside it
-        Tampering rollBack = c -> {
+        // the log and its checkpoint table rolled back, the chain head left: the head names the lost entries
+        Tampering tail = c -> {
             update(c, "DELETE FROM audit.audit_entry WHERE seq >= ?", k);
             update(c, "DELETE FROM audit.audit_checkpoint WHERE tree_size >= ?", k);
+        };
+        LogVerifier.Result headless = tampered(List.of(), tail);
+        assertFalse(headless.ok());
+        assertTrue(headless.fault().contains("chain head names entry"), headless.fault());
+        // rolled back together with the head: consistent in the database, caught only by a checkpoint kept outside
+        Tampering rollBack = c -> {
+            tail.apply(c);
+            update(c, "UPDATE audit.audit_chain_head SET last_seq = ?, last_hash = (SELECT entry_hash FROM"
+                    + " audit.audit_entry WHERE seq = ?)", k - 1, k - 1);
         };
         assertTrue(tampered(List.of(), rollBack).ok(), "without an outside copy, an older state looks whole");
         LogVerifier.Result replayed = tampered(List.of(kept), rollBack);

@@ -24,7 +24,7 @@ import org.recordline.testsupport.DatabaseRoles;
 
 /**
  * {@code ./recordline audit verify [--checkpoint FILE] [--public-key FILE]}: reads the running local stack's audit
- * log from PostgreSQL as the audit-service's read-only role and checks it with {@link LogVerifier}: every entry's
+ * log from PostgreSQL as the audit-service's role, in a read-only transaction, and checks it with {@link LogVerifier}: every entry's
  * hash and chain, and the Merkle root at every stored checkpoint and at {@code --checkpoint} (a checkpoint kept
  * outside the database, the JSON {@code GET /audit/checkpoints/latest} returns), each signed by the trusted key:
  * {@code --public-key} (a file with the base64 X.509 key, or a checkpoint key file), else the one in the stack's state
@@ -78,6 +78,11 @@ final class AuditVerify {
         if (!result.ok() && result.position() != null) {
             out.println("first fault at entry " + result.position());
         }
+        if (result.ok() && external.isEmpty()) {
+            out.println("note: checked against the database's own checkpoints only; a log rolled back together with"
+                    + " its checkpoints and chain head passes that. Keep checkpoints outside the database and pass"
+                    + " the latest with --checkpoint FILE");
+        }
         return result.ok();
     }
 
@@ -86,6 +91,9 @@ final class AuditVerify {
             throw new IllegalStateException("no trusted key: " + file + " does not exist (give --public-key FILE)");
         }
         List<String> lines = Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            throw new IllegalStateException("no trusted key: " + file + " is empty");
+        }
         // a checkpoint key file holds the private key, then the public one; a public key file only the latter
         return CheckpointSigner.publicKey(lines.get(lines.size() - 1));
     }

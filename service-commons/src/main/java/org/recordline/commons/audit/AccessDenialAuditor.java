@@ -45,6 +45,11 @@ public class AccessDenialAuditor {
         }
     }
 
+    /** Counted repeats are not lost when the service stops: the open window is closed first. */
+    void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        closeWindow();
+    }
+
     private void emit(DenialWindows.Denial d) {
         try {
             sink.denied(d.actor(), DenialWindows.detail(d));
