@@ -85,25 +85,35 @@ public class AuditLog {
         }
         MerkleTree.Frontier tree = new MerkleTree.Frontier(treeSize, subtrees);
         if (treeSize < lastSeq) {
-            try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
-                ps.setLong(1, treeSize);
-                ps.setLong(2, lastSeq);
-                ps.setFetchSize(10_000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getLong(1) != tree.size() + 1) {
-                            throw new DataAccessException("audit log entry " + (tree.size() + 1) + " is missing",
-                                    null);
-                        }
-                        tree.append(MerkleTree.leafHash(rs.getBytes(2)));
-                    }
-                }
-            }
-            if (tree.size() != lastSeq) {
-                throw new DataAccessException("audit log entries after " + tree.size() + " are missing", null);
-            }
+            leafHashes(c, treeSize, lastSeq, tree::append);
         }
         return new Head(lastSeq, lastHash, tree);
+    }
+
+    /**
+     * Passes the leaf hashes of entries {@code after + 1} to {@code to}, in order, to {@code sink}; fails when one is
+     * missing (the log is damaged).
+     */
+    private static void leafHashes(Connection c, long after, long to, java.util.function.Consumer<byte[]> sink)
+            throws SQLException {
+        long next = after + 1;
+        try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
+            ps.setLong(1, after);
+            ps.setLong(2, to);
+            ps.setFetchSize(10_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(1) != next) {
+                        break;
+                    }
+                    sink.accept(MerkleTree.leafHash(rs.getBytes(2)));
+                    next++;
+                }
+            }
+        }
+        if (next != to + 1) {
+            throw new DataAccessException("audit log entry " + next + " is missing", null);
+        }
     }
 
     private static byte[] encode(MerkleTree.Frontier tree) {
@@ -275,23 +285,10 @@ public class AuditLog {
     @Transactional
     public List<byte[]> leafHashes(long size) {
         List<byte[]> out = new java.util.ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
-            ps.setLong(1, 0);
-            ps.setLong(2, size);
-            ps.setFetchSize(10_000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (rs.getLong(1) != out.size() + 1) {
-                        throw new DataAccessException("audit log entry " + (out.size() + 1) + " is missing", null);
-                    }
-                    out.add(MerkleTree.leafHash(rs.getBytes(2)));
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            leafHashes(c, 0, size, out::add);
         } catch (SQLException ex) {
             throw new DataAccessException("reading the audit log's entry hashes failed", ex);
-        }
-        if (out.size() != size) {
-            throw new DataAccessException("the audit log holds " + out.size() + " entries, not " + size, null);
         }
         return out;
     }
