@@ -69,7 +69,7 @@ public class AccessDenialAuditor {
     private void record(AbstractSecurityEvent event, String reason) {
         SecurityIdentity identity = event.getSecurityIdentity();
         // the first refusal of a caller for a reason in a window now; its repeats as one event when it closes
-        DenialWindows.Denial first = windows.refused(Principals.actor(identity), reason + " " + request(event),
+        DenialWindows.Denial first = windows.refused(Principals.actor(identity), reason, request(event),
                 java.time.Instant.now());
         if (first != null) {
             emit(first);

@@ -22,19 +22,25 @@ public final class DenialWindows {
     /** Their detail. */
     public static final String OVERFLOW = "refused requests beyond the callers and reasons told apart in one window";
 
-    /** A refusal to record: who, what (reason, method and path), and how many repeats it stands for (0: itself). */
+    /**
+     * A refusal to record: who, what (the reason and the first refused request's method and path), and how many
+     * repeats it stands for (0: itself).
+     */
     public record Denial(String actor, String detail, long repeats, Instant since) {
     }
 
-    private record Key(String actor, String detail) {
+    /** A caller and a reason: the paths it tries do not tell its refusals apart, so it cannot crowd out others. */
+    private record Key(String actor, String reason) {
     }
 
     private static final class Count {
         private final Instant since;
+        private final String detail;
         private long repeats;
 
-        Count(Instant since) {
+        Count(Instant since, String detail) {
             this.since = since;
+            this.detail = detail;
         }
     }
 
@@ -50,22 +56,25 @@ public final class DenialWindows {
     }
 
     /**
-     * A refusal of {@code actor} for {@code detail} at {@code at}: the denial to record now, or null when it only
-     * counts as a repeat in this window.
+     * A refusal of {@code actor} for {@code reason} (e.g. {@code not authorised}) of {@code request} (method and
+     * path) at {@code at}: the denial to record now, or null when it only counts as a repeat in this window (of the
+     * same caller and reason, whatever the path).
      */
-    public synchronized Denial refused(String actor, String detail, Instant at) {
-        Key key = new Key(actor, detail);
+    public synchronized Denial refused(String actor, String reason, String request, Instant at) {
+        Key key = new Key(actor, reason);
+        String detail = request == null || request.isEmpty() ? reason : reason + " " + request;
         Count c = window.get(key);
         if (c == null && window.size() >= maxKeys) {
             key = new Key(SEVERAL, OVERFLOW);
+            detail = OVERFLOW;
             c = window.get(key);
         }
         if (c != null) {
             c.repeats++;
             return null;
         }
-        window.put(key, new Count(at));
-        return new Denial(key.actor(), key.detail(), 0, at);
+        window.put(key, new Count(at, detail));
+        return new Denial(key.actor(), detail, 0, at);
     }
 
     /** Closes the window: one denial for each caller and reason that repeated in it, with the count; a new window. */
@@ -78,15 +87,18 @@ public final class DenialWindows {
         List<Denial> out = new ArrayList<>();
         closed.forEach((k, c) -> {
             if (c.repeats > 0) {
-                out.add(new Denial(k.actor(), k.detail(), c.repeats, c.since));
+                out.add(new Denial(k.actor(), c.detail, c.repeats, c.since));
             }
         });
         return out;
     }
 
-    /** The audit event's detail of {@code d}: the detail, and for repeats how many and since when. */
+    /**
+     * The audit event's detail of {@code d}: the detail, and for repeats how many and since when (the first refused
+     * request is named; the repeats may have been of other paths).
+     */
     public static String detail(Denial d) {
         return d.repeats() == 0 ? d.detail()
-                : d.detail() + " (repeated " + d.repeats() + " times since " + d.since() + ")";
+                : d.detail() + " (repeated " + d.repeats() + " times since " + d.since() + ", any path)";
     }
 }
