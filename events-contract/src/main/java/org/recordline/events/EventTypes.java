@@ -10,6 +10,7 @@ public final class EventTypes {
     public static final String QUARANTINE_DISMISSED = "org.recordline.ehr.quarantine-dismissed.v1";
     public static final String RECORD_CHANGED = "org.recordline.ehr.record-changed.v1";
     public static final String AUDIT = "org.recordline.audit.v1";
+    public static final String AUDIT_CHECKPOINT = "org.recordline.audit-checkpoint.v1";
 
     private EventTypes() {
     }

@@ -20,6 +20,12 @@ public final class Topics {
     public static final String RECORD_CHANGES = "ehr.record-changes.v1";
     /** One event per processing step and per read of patient data, from every service. */
     public static final String AUDIT = "ehr.audit.v1";
+    /**
+     * The audit log's signed checkpoints ({@link AuditCheckpoint}), for keepers outside the database; key
+     * {@link AuditCheckpoint#LOG}. Nothing in Recordline consumes it (no dead-letter topic); a keeper should copy
+     * what it reads before the topic's retention passes.
+     */
+    public static final String AUDIT_CHECKPOINTS = "ehr.audit-checkpoints.v1";
 
     /** Suffix of the dead-letter topic of each topic a service consumes. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
@@ -47,7 +53,7 @@ public final class Topics {
 
     /** Every topic, including dead-letter topics of the consumed ones. */
     public static List<String> all() {
-        return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT,
+        return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT, AUDIT_CHECKPOINTS,
                 deadLetterOf(INGESTED), deadLetterOf(VALIDATED), deadLetterOf(QUARANTINED),
                 deadLetterOf(RECORD_CHANGES), deadLetterOf(AUDIT));
     }

@@ -1,6 +1,7 @@
 package org.recordline.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -260,6 +261,23 @@ class EventCodecTest {
         assertEquals(original, decoded);
         assertNull(decoded.submissionId());
         assertNull(decoded.detail());
+    }
+
+    @Test
+    void auditEventContextRoundTripsAndIsAbsentWhenNotGiven() throws Exception {
+        AuditEvent bare = new AuditEvent("evt-11", AT, "index-service", AuditActions.RECORD_READ,
+                AuditActions.SUCCESS, "terry", null, "EP-1", "TREAT", null);
+        assertFalse(tree(EventCodec.encode(bare)).has("context"), "an event without context keeps the old shape");
+        AuditEvent full = bare.withContext(new AuditEvent.Context(List.of("records-technician"), "dr-who",
+                "10.0.0.7", "corr-1", "EP-1", null, List.of("ehr-north|pat-1"), List.of("Patient/pat-1"), null));
+        JsonNode json = tree(EventCodec.encode(full));
+        assertEquals("ehr-north|pat-1", json.get("context").get("sourceIds").get(0).asText());
+        assertFalse(json.get("context").has("truncated"), "absent context fields are left out");
+        assertEquals(full, EventCodec.decode(EventCodec.encode(full), AuditEvent.class));
+        // an event written before the context existed reads with none
+        String old = "{\"eventId\":\"e-1\",\"occurredAt\":\"2026-11-26T10:00:00Z\",\"service\":\"s\","
+                + "\"action\":\"record.read\",\"outcome\":\"success\",\"actor\":\"a\"}";
+        assertNull(EventCodec.decode(utf8(old), AuditEvent.class).context());
     }
 
     @Test

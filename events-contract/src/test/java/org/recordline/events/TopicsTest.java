@@ -1,6 +1,7 @@
 package org.recordline.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -32,8 +33,15 @@ class TopicsTest {
     @Test
     void allHasNoOtherTopicsAndNoDuplicates() {
         List<String> all = Topics.all();
-        assertEquals(10, all.size());
-        assertEquals(10, new HashSet<>(all).size());
+        assertEquals(11, all.size());
+        assertEquals(11, new HashSet<>(all).size());
+    }
+
+    @Test
+    void theCheckpointTopicIsContractedAndHasNoDeadLetterTopic() {
+        assertEquals("ehr.audit-checkpoints.v1", Topics.AUDIT_CHECKPOINTS);
+        assertTrue(Topics.all().contains(Topics.AUDIT_CHECKPOINTS));
+        assertFalse(Topics.all().contains(Topics.AUDIT_CHECKPOINTS + ".dlq"), "nothing in Recordline consumes it");
     }
 
     @Test

@@ -1,41 +1,63 @@
 package org.recordline.audit.api;
 
-import io.quarkus.panache.common.Parameters;
+import ca.uhn.fhir.context.FhirContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.recordline.audit.domain.AuditLog;
-import org.recordline.audit.persistence.AuditEntry;
+import org.recordline.audit.domain.AuditQueries;
 import org.recordline.commons.api.ProblemDetail;
+import org.recordline.commons.audit.RequestAudit;
+import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
 import org.recordline.events.AuditEvent;
 
-/** {@code GET /audit/events}: query the audit log by submission, patient, actor and time. Auditors only; audited. */
-@Path("/audit/events")
+/**
+ * Auditors' questions to the log: entries by submission, patient (any of their ids), actor, action, outcome and time,
+ * as JSON or as a FHIR Bundle of BALP AuditEvents; and a patient's accounting of disclosures, as JSON or as a document
+ * to hand to the patient. Every answer is itself an {@code audit.read} entry.
+ */
+@Path("/audit")
+@RolesAllowed({Roles.AUDITOR, Roles.ADMIN})
 public class AuditQueryResource {
 
-    private static final int MAX_LIMIT = 1000;
+    static final int MAX_LIMIT = 1000;
+    /** How far back an accounting of disclosures looks by default: six years (HIPAA's 45 CFR 164.528). */
+    static final java.time.Period DISCLOSURE_PERIOD = java.time.Period.ofYears(6);
 
     private final SecurityIdentity identity;
     private final AuditLog log;
+    private final AuditQueries queries;
+    private final RequestAudit request;
+    private final FhirContext fhir;
+    private final io.quarkus.qute.Template document;
 
-    public AuditQueryResource(SecurityIdentity identity, AuditLog log) {
+    public AuditQueryResource(SecurityIdentity identity, AuditLog log, AuditQueries queries, RequestAudit request,
+                              FhirContext fhir,
+                              @io.quarkus.qute.Location("disclosures.html") io.quarkus.qute.Template document) {
         this.identity = identity;
         this.log = log;
+        this.queries = queries;
+        this.request = request;
+        this.fhir = fhir;
+        this.document = document;
     }
 
     /**
@@ -53,71 +75,110 @@ public class AuditQueryResource {
      * @param patientRef   the patient concerned
      * @param purpose      why
      * @param detail       short detail
+     * @param context      roles, on whose behalf, client address, correlation id, the patient's ids, the records
      * @param entryHash    the entry's chain hash (hex)
      */
     public record AuditEntryView(long seq, String eventId, Instant occurredAt, Instant recordedAt, String service,
                                  String action, String outcome, String actor, String submissionId,
-                                 String patientRef, String purpose, String detail, String entryHash) {
+                                 String patientRef, String purpose, String detail, AuditEvent.Context context,
+                                 String entryHash) {
 
-        static AuditEntryView of(AuditEntry e) {
-            return new AuditEntryView(e.seq, e.eventId, e.occurredAt, e.recordedAt, e.service, e.action, e.outcome,
-                    e.actor, e.submissionId, e.patientRef, e.purpose, e.detail, HexFormat.of().formatHex(e.entryHash));
+        static AuditEntryView of(AuditQueries.Entry e) {
+            return new AuditEntryView(e.seq(), e.eventId(), e.occurredAt(), e.recordedAt(), e.service(), e.action(),
+                    e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail(), e.context(),
+                    HexFormat.of().formatHex(e.entryHash()));
         }
     }
 
+    /**
+     * {@code GET /audit/events}: entries in log order, filtered (AND); {@code Accept: application/fhir+json} gives a
+     * Bundle of BALP AuditEvents.
+     */
     @GET
-    @RolesAllowed({Roles.AUDITOR, Roles.ADMIN})
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response query(@QueryParam("submission") String submission, @QueryParam("patient") String patient,
-                          @QueryParam("actor") String actor, @QueryParam("from") String from,
-                          @QueryParam("to") String to, @QueryParam("after") Long after,
-                          @QueryParam("limit") @DefaultValue("200") int limit) {
+    @Path("/events")
+    @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
+    public Response events(@QueryParam("submission") String submission, @QueryParam("patient") String patient,
+                           @QueryParam("actor") String actor, @QueryParam("action") List<String> actions,
+                           @QueryParam("outcome") String outcome, @QueryParam("from") String from,
+                           @QueryParam("to") String to, @QueryParam("after") Long after,
+                           @QueryParam("limit") @DefaultValue("200") int limit,
+                           @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        boolean asFhir = accept != null && accept.contains(OperationOutcomes.FHIR_JSON);
         if (submission == null && patient == null && actor == null && from == null) {
-            return problem("give at least one of submission, patient, actor, from");
+            return problem("/audit/events", "give at least one of submission, patient, actor, from");
         }
-        List<String> where = new ArrayList<>();
-        Parameters params = new Parameters();
-        if (submission != null) {
-            where.add("submissionId = :submission");
-            params.and("submission", submission);
+        if (outcome != null && !Set.of(AuditActions.SUCCESS, AuditActions.FAILURE, AuditActions.DENIED)
+                .contains(outcome)) {
+            return problem("/audit/events", "parameter 'outcome' must be success, failure or denied");
         }
-        if (patient != null) {
-            where.add("patientRef = :patient");
-            params.and("patient", patient);
-        }
-        if (actor != null) {
-            where.add("actor = :actor");
-            params.and("actor", actor);
-        }
+        Instant start;
+        Instant end;
         try {
-            if (from != null) {
-                where.add("occurredAt >= :from");
-                params.and("from", Instant.parse(from));
-            }
-            if (to != null) {
-                where.add("occurredAt < :to");
-                params.and("to", Instant.parse(to));
-            }
+            start = from == null ? null : Instant.parse(from);
+            end = to == null ? null : Instant.parse(to);
         } catch (DateTimeParseException e) {
-            return problem("from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
+            return problem("/audit/events", "from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
         }
-        if (after != null) {
-            // paging: pass the last seq of the previous page
-            where.add("seq > :after");
-            params.and("after", after);
-        }
-        int max = Math.min(Math.max(1, limit), MAX_LIMIT);
-        List<AuditEntryView> entries = AuditEntry.<AuditEntry>find(String.join(" and ", where) + " order by seq",
-                params).page(0, max).list().stream().map(AuditEntryView::of).toList();
+        Set<String> ids = patient == null ? null : queries.patientIds(patient);
+        List<AuditQueries.Entry> entries = queries.find(new AuditQueries.Filter(submission, ids, actor,
+                actions == null || actions.isEmpty() ? null : Set.copyOf(actions), outcome, start, end, after,
+                Math.min(Math.max(1, limit), MAX_LIMIT)));
         // reading the log is itself accountable
+        auditRead(submission, patient, ids, "entries=" + entries.size() + (actor != null ? " actor-filter" : "")
+                + (asFhir ? " as FHIR AuditEvent Bundle" : ""));
+        if (asFhir) {
+            return Response.ok(fhir.newJsonParser().encodeResourceToString(BalpExport.bundle(entries)),
+                    OperationOutcomes.FHIR_JSON).build();
+        }
+        return Response.ok(entries.stream().map(AuditEntryView::of).toList(), MediaType.APPLICATION_JSON).build();
+    }
+
+    /**
+     * {@code GET /audit/disclosures?patient=}: every disclosure of the patient's records (reads of patient data by
+     * anyone, successful) over a period, by any of their ids; {@code from} defaults to six years ago, {@code to} to
+     * now. JSON, or {@code Accept: text/html} for a document to hand to the patient.
+     */
+    @GET
+    @Path("/disclosures")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
+    public Response disclosures(@QueryParam("patient") String patient, @QueryParam("from") String from,
+                                @QueryParam("to") String to, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        if (patient == null || patient.isBlank()) {
+            return problem("/audit/disclosures", "parameter 'patient' is required: an enterprise person id or"
+                    + " source-system|local-id");
+        }
+        Instant end;
+        Instant start;
+        try {
+            end = to == null ? Instant.now() : Instant.parse(to);
+            start = from == null ? end.atOffset(ZoneOffset.UTC).minus(DISCLOSURE_PERIOD).toInstant()
+                    : Instant.parse(from);
+        } catch (DateTimeParseException e) {
+            return problem("/audit/disclosures", "from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
+        }
+        Set<String> ids = queries.patientIds(patient);
+        Disclosures.Accounting accounting = Disclosures.of(patient, ids, start, end,
+                queries.find(new AuditQueries.Filter(null, ids, null, AuditQueries.DISCLOSURES, AuditActions.SUCCESS,
+                        start, end, null, Disclosures.MAX)));
+        boolean html = accept != null && accept.contains(MediaType.TEXT_HTML)
+                && !accept.contains(MediaType.APPLICATION_JSON);
+        auditRead(null, patient, ids, "accounting of disclosures=" + accounting.disclosures().size()
+                + (html ? " as document" : ""));
+        return html ? Response.ok(document.data("doc", Disclosures.document(accounting)).render(),
+                MediaType.TEXT_HTML + ";charset=UTF-8").build()
+                : Response.ok(accounting, MediaType.APPLICATION_JSON).build();
+    }
+
+    private void auditRead(String submission, String patient, Set<String> ids, String detail) {
+        AuditEvent.Context context = request.context().about(null, null,
+                patient == null ? null : ids.stream().filter(i -> i.contains("|")).toList(), null);
         log.append(new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "audit-service",
                 AuditActions.AUDIT_READ, AuditActions.SUCCESS, Principals.actor(identity), submission, patient,
-                "audit", "entries=" + entries.size() + (actor != null ? " actor-filter" : "")));
-        return Response.ok(entries).build();
+                request.purpose(), detail, context));
     }
 
-    private static Response problem(String detail) {
+    private static Response problem(String path, String detail) {
         return Response.status(400).type(ProblemDetail.MEDIA_TYPE)
-                .entity(ProblemDetail.of(400, "Bad Request", detail, "/audit/events")).build();
+                .entity(ProblemDetail.of(400, "Bad Request", detail, path)).build();
     }
 }

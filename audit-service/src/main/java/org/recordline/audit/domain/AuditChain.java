@@ -5,8 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import org.recordline.events.AuditEvent;
+import org.recordline.events.EventCodec;
 
-/** The hash of an audit entry: SHA-256 over the previous hash, the sequence number and every field, length-prefixed. */
+/**
+ * The hash of an audit entry: SHA-256 over the previous hash, the sequence number and every field, length-prefixed;
+ * an entry with a context has one more field, the context's JSON text as stored.
+ */
 public final class AuditChain {
 
     /** Hash that the first entry chains to. */
@@ -15,25 +19,46 @@ public final class AuditChain {
     private AuditChain() {
     }
 
+    /** The JSON text an entry stores (and hashes) for a context: compact, absent fields left out; null for none. */
+    public static String contextText(AuditEvent.Context context) {
+        return context == null ? null : new String(EventCodec.encode(context), StandardCharsets.UTF_8);
+    }
+
     /** The hash of entry {@code seq} with fields of {@code e}, chained to {@code prevHash}. */
     public static byte[] hash(byte[] prevHash, long seq, AuditEvent e) {
+        return hash(prevHash, seq, e, contextText(e.context()));
+    }
+
+    /**
+     * The hash of entry {@code seq} with the fields of {@code e} and the context text {@code contextText} as stored
+     * (its {@code context} component is ignored), chained to {@code prevHash}.
+     */
+    public static byte[] hash(byte[] prevHash, long seq, AuditEvent e, String contextText) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(prevHash);
             md.update(ByteBuffer.allocate(8).putLong(seq).array());
             for (String f : new String[] {e.eventId(), e.occurredAt().toString(), e.service(), e.action(),
                     e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail()}) {
-                if (f == null) {
-                    md.update(ByteBuffer.allocate(4).putInt(-1).array());
-                } else {
-                    byte[] b = f.getBytes(StandardCharsets.UTF_8);
-                    md.update(ByteBuffer.allocate(4).putInt(b.length).array());
-                    md.update(b);
-                }
+                field(md, f);
+            }
+            if (contextText != null) {
+                // an eleventh field only when there is a context, so entries without one hash as they always did
+                field(md, contextText);
             }
             return md.digest();
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
+        }
+    }
+
+    private static void field(MessageDigest md, String f) {
+        if (f == null) {
+            md.update(ByteBuffer.allocate(4).putInt(-1).array());
+        } else {
+            byte[] b = f.getBytes(StandardCharsets.UTF_8);
+            md.update(ByteBuffer.allocate(4).putInt(b.length).array());
+            md.update(b);
         }
     }
 }

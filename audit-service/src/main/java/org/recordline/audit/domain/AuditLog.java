@@ -14,7 +14,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.recordline.commons.persistence.DataAccessException;
+import org.recordline.commons.messaging.EventFactory;
+import org.recordline.commons.outbox.OutboxWriter;
+import org.recordline.events.AuditActions;
+import org.recordline.events.AuditCheckpoint;
 import org.recordline.events.AuditEvent;
+import org.recordline.events.EventTypes;
+import org.recordline.events.Topics;
 
 /**
  * Appends audit events to the hash-chained log, a batch at a time. Appends lock the chain head, so they are
@@ -23,34 +29,52 @@ import org.recordline.events.AuditEvent;
 @ApplicationScoped
 public class AuditLog {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditLog.class);
+
     private static final String LOCK_HEAD = "SELECT last_seq, last_hash, tree_size, tree_frontier FROM audit_chain_head"
             + " WHERE id = 1 FOR UPDATE";
     private static final String EXISTING = "SELECT event_id FROM audit_entry WHERE event_id = ANY (?)";
     private static final String INSERT = "INSERT INTO audit_entry (seq, event_id, occurred_at, recorded_at, service,"
-            + " action, outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " action, outcome, actor, submission_id, patient_ref, purpose, detail, context, prev_hash, entry_hash)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String LINK_SOURCE = "INSERT INTO audit_person_source (source_id, person_id, occurred_at)"
+            + " VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET person_id = excluded.person_id,"
+            + " occurred_at = excluded.occurred_at WHERE audit_person_source.occurred_at <= excluded.occurred_at";
+    /** The index-service's acts that file a source record under a person or move it to another. */
+    static final Set<String> LINKING = Set.of(AuditActions.RECORD_INDEXED, AuditActions.PERSON_LINKED,
+            AuditActions.PERSON_UNLINKED, AuditActions.PERSONS_MERGED, AuditActions.PERSONS_UNMERGED,
+            AuditActions.MATCH_ACCEPTED);
     private static final String MOVE_HEAD = "UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, tree_size = ?,"
             + " tree_frontier = ? WHERE id = 1";
     private static final String ENTRY_HASHES = "SELECT seq, entry_hash FROM audit_entry WHERE seq > ? AND seq <= ?"
             + " ORDER BY seq";
-    private static final String LATEST_CHECKPOINT = "SELECT tree_size, root_hash, created_at, key_id, signature"
-            + " FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1";
+    /** The latest checkpoints within the log's size; the newest one this service's key signed counts. */
+    private static final String LATEST_CHECKPOINTS = "SELECT tree_size, root_hash, created_at, key_id, signature"
+            + " FROM audit_checkpoint WHERE tree_size <= ? ORDER BY tree_size DESC LIMIT 20";
     private static final String INSERT_CHECKPOINT = "INSERT INTO audit_checkpoint (tree_size, root_hash, created_at,"
-            + " key_id, signature) VALUES (?, ?, ?, ?, ?)";
+            + " key_id, signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING";
 
     private final AgroalDataSource dataSource;
     private final CheckpointSigner signer;
+    private final OutboxWriter outbox;
+    private final EventFactory events;
     private final long checkpointEvery;
     private final java.time.Duration checkpointInterval;
+    private final String schema;
 
-    public AuditLog(AgroalDataSource dataSource, CheckpointSigner signer,
+    public AuditLog(AgroalDataSource dataSource, CheckpointSigner signer, OutboxWriter outbox,
                     @org.eclipse.microprofile.config.inject.ConfigProperty(
                             name = "recordline.audit.checkpoint.every", defaultValue = "1000") long checkpointEvery,
                     @org.eclipse.microprofile.config.inject.ConfigProperty(
                             name = "recordline.audit.checkpoint.interval", defaultValue = "PT1M")
-                    java.time.Duration checkpointInterval) {
+                    java.time.Duration checkpointInterval,
+                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.flyway.schemas")
+                    String schema) {
+        this.schema = schema;
         this.dataSource = dataSource;
         this.signer = signer;
+        this.outbox = outbox;
+        this.events = new EventFactory("audit-service");
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = checkpointInterval;
     }
@@ -166,6 +190,7 @@ public class AuditLog {
             }
             Timestamp recordedAt = Timestamp.from(Instant.now());
             int appended = 0;
+            java.util.Map<String, AuditEvent> links = new java.util.LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 for (int i = 0; i < events.size(); i++) {
                     AuditEvent e = events.get(i);
@@ -175,7 +200,8 @@ public class AuditLog {
                     }
                     AuditEvent entry = normalise(e);
                     seq++;
-                    byte[] hash = AuditChain.hash(prev, seq, entry);
+                    String context = AuditChain.contextText(entry.context());
+                    byte[] hash = AuditChain.hash(prev, seq, entry, context);
                     ps.setLong(1, seq);
                     ps.setString(2, entry.eventId());
                     ps.setTimestamp(3, Timestamp.from(entry.occurredAt()));
@@ -188,9 +214,11 @@ public class AuditLog {
                     ps.setString(10, entry.patientRef());
                     ps.setString(11, entry.purpose());
                     ps.setString(12, entry.detail());
-                    ps.setBytes(13, prev);
-                    ps.setBytes(14, hash);
+                    ps.setString(13, context);
+                    ps.setBytes(14, prev);
+                    ps.setBytes(15, hash);
                     ps.addBatch();
+                    linksOf(entry, links);
                     seqs[i] = seq;
                     prev = hash;
                     tree.append(MerkleTree.leafHash(hash));
@@ -200,11 +228,46 @@ public class AuditLog {
                     ps.executeBatch();
                 }
             }
+            storeLinks(c, links);
             moveHead(c, seq, prev, tree);
             checkpointIfDue(c, tree, false);
             return seqs;
         } catch (SQLException ex) {
             throw new DataAccessException("audit append failed", ex);
+        }
+    }
+
+    /**
+     * Notes the source records an index-service filing or move puts under a person, the latest act per source record
+     * winning (by the time it happened, since events about one source record may arrive on different partitions).
+     */
+    private static void linksOf(AuditEvent e, java.util.Map<String, AuditEvent> links) {
+        AuditEvent.Context ctx = e.context();
+        if (ctx == null || ctx.personId() == null || ctx.sourceIds() == null || !AuditActions.SUCCESS.equals(e.outcome())
+                || !"index-service".equals(e.service()) || !LINKING.contains(e.action())) {
+            return;
+        }
+        for (String source : ctx.sourceIds()) {
+            links.merge(source, e, (a, b) -> b.occurredAt().isBefore(a.occurredAt()) ? a : b);
+        }
+    }
+
+    private static void storeLinks(Connection c, java.util.Map<String, AuditEvent> links) throws SQLException {
+        if (links.isEmpty()) {
+            return;
+        }
+        // sorted, so that two appenders upserting the same source records lock them in one order
+        java.util.List<String> sources = new java.util.ArrayList<>(links.keySet());
+        java.util.Collections.sort(sources);
+        try (PreparedStatement ps = c.prepareStatement(LINK_SOURCE)) {
+            for (String source : sources) {
+                AuditEvent e = links.get(source);
+                ps.setString(1, source);
+                ps.setString(2, e.context().personId());
+                ps.setTimestamp(3, Timestamp.from(e.occurredAt()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -226,7 +289,7 @@ public class AuditLog {
      * @return the latest checkpoint afterwards, or null when there is none
      */
     private Checkpoint checkpointIfDue(Connection c, MerkleTree.Frontier tree, boolean force) throws SQLException {
-        Checkpoint latest = latest(c);
+        Checkpoint latest = latest(c, tree.size());
         long covered = latest == null ? 0 : latest.treeSize();
         if (tree.size() <= covered) {
             return latest;
@@ -244,25 +307,76 @@ public class AuditLog {
             ps.setTimestamp(3, Timestamp.from(cp.createdAt()));
             ps.setString(4, cp.keyId());
             ps.setBytes(5, cp.signature());
-            ps.executeUpdate();
+            if (ps.executeUpdate() == 0) {
+                // a row at this size that this key did not sign (forged, or by an old key): the verifier names it
+                LOG.warnf("an audit checkpoint at tree size %d exists that this service's key did not sign;"
+                        + " run the verifier", cp.treeSize());
+                return latest;
+            }
         }
+        // published with the row, for keepers outside the database
+        outbox.add(List.of(events.event(Topics.AUDIT_CHECKPOINTS, AuditCheckpoint.LOG, EventTypes.AUDIT_CHECKPOINT,
+                null, new AuditCheckpoint(cp.treeSize(), MerkleTree.hex(cp.rootHash()), cp.createdAt(), cp.keyId(),
+                        java.util.Base64.getEncoder().encodeToString(cp.signature()), cp.note()))));
         return cp;
     }
 
-    private static Checkpoint latest(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(LATEST_CHECKPOINT); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new Checkpoint(rs.getLong(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(),
-                    rs.getString(4), rs.getBytes(5)) : null;
+    /**
+     * The newest checkpoint of at most {@code size} entries that this service's key signed, or null. A row the key
+     * did not sign (forged by someone who could insert, or signed by a key since rotated) is passed over, so that a
+     * forged row with a huge size cannot stop the checkpoints; the verifier reports it.
+     */
+    private Checkpoint latest(Connection c, long size) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_CHECKPOINTS)) {
+            ps.setLong(1, size);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Checkpoint cp = new Checkpoint(rs.getLong(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(),
+                            rs.getString(4), rs.getBytes(5));
+                    if (signer.keyId().equals(cp.keyId()) && cp.verify(signer.publicKey())) {
+                        return cp;
+                    }
+                }
+            }
         }
+        return null;
     }
 
     /** The latest checkpoint, or null when none has been made. */
     @Transactional
     public Checkpoint latestCheckpoint() {
         try (Connection c = dataSource.getConnection()) {
-            return latest(c);
+            return latest(c, size());
         } catch (SQLException ex) {
             throw new DataAccessException("reading the latest audit checkpoint failed", ex);
+        }
+    }
+
+    /**
+     * A log that went quiet still gets its checkpoint: entries the latest checkpoint does not cover, once it is older
+     * than {@code recordline.audit.checkpoint.interval}, are checkpointed here, checked every
+     * {@code recordline.audit.checkpoint.idle-check} (default a minute; {@code off} to leave it to the appends).
+     */
+    @io.quarkus.scheduler.Scheduled(identity = "audit-idle-checkpoint",
+            every = "${recordline.audit.checkpoint.idle-check:60s}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void checkpointWhenIdle() {
+        try {
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    Checkpoint latest = latest(c, Long.MAX_VALUE);
+                    if (latest != null && latest.treeSize() >= size()) {
+                        return; // nothing new: no lock taken
+                    }
+                    Head head = lockHead(c);
+                    moveHead(c, head.lastSeq(), head.lastHash(), head.tree());
+                    checkpointIfDue(c, head.tree(), false);
+                } catch (SQLException ex) {
+                    throw new DataAccessException("the idle checkpoint failed", ex);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("the idle audit checkpoint could not be made now: %s", e.getClass().getSimpleName());
         }
     }
 
@@ -310,6 +424,29 @@ public class AuditLog {
         }
     }
 
+    /**
+     * Verifies entries {@code from} to {@code to} (see {@link LogVerifier}) in one read-only snapshot, trusting
+     * {@code key}; the verification is appended to the log as an {@code audit.read} by the caller's resource.
+     */
+    public LogVerifier.Result verify(java.security.PublicKey key, long from, long to) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+                return new LogVerifier(List.of(key)).verify(c, schema, List.of(), from, to);
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException ex) {
+            throw new DataAccessException("verifying the audit log failed", ex);
+        }
+    }
+
     /** How many entries the log holds. */
     @Transactional
     public long size() {
@@ -332,7 +469,31 @@ public class AuditLog {
         return new AuditEvent(e.eventId(), at,
                 cut(orUnknown(e.service()), 100), cut(orUnknown(e.action()), 100), cut(orUnknown(e.outcome()), 20),
                 cut(orUnknown(e.actor()), 200), cut(e.submissionId(), 36), cut(e.patientRef(), 300),
-                cut(e.purpose(), 100), cut(e.detail(), 1000));
+                cut(e.purpose(), 100), cut(e.detail(), 1000), normalise(e.context()));
+    }
+
+    /** A context with each value cut to its size and each list to {@link AuditEvent.Context#MAX_LIST} values. */
+    static AuditEvent.Context normalise(AuditEvent.Context c) {
+        if (c == null) {
+            return null;
+        }
+        boolean[] cutList = {Boolean.TRUE.equals(c.truncated())};
+        java.util.function.BiFunction<List<String>, Integer, List<String>> list = (l, max) -> {
+            if (l == null) {
+                return null;
+            }
+            if (l.size() > AuditEvent.Context.MAX_LIST) {
+                cutList[0] = true;
+            }
+            return l.stream().limit(AuditEvent.Context.MAX_LIST).filter(java.util.Objects::nonNull)
+                    .map(v -> cut(v, max)).toList();
+        };
+        List<String> roles = list.apply(c.roles(), 100);
+        List<String> sources = list.apply(c.sourceIds(), 300);
+        List<String> resources = list.apply(c.resources(), 300);
+        return new AuditEvent.Context(roles, cut(c.onBehalfOf(), 200), cut(c.clientAddress(), 100),
+                cut(c.correlationId(), 100), cut(c.personId(), 100), cut(c.previousPersonId(), 100), sources,
+                resources, cutList[0] ? true : null);
     }
 
     private static String orUnknown(String s) {

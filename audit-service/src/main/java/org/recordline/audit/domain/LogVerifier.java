@@ -61,6 +61,21 @@ public final class LogVerifier {
      * (kept elsewhere).
      */
     public Result verify(Connection c, String schema, List<Checkpoint> external) throws SQLException {
+        return verify(c, schema, external, 1, Long.MAX_VALUE);
+    }
+
+    /**
+     * Verifies entries {@code from} to {@code to} of the log in {@code schema}: their hashes are recomputed from their
+     * fields and chained from entry {@code from - 1}'s stored hash; every entry's stored hash builds the Merkle tree,
+     * whose root must be the signed one at every checkpoint (stored and {@code external}), so a change anywhere that
+     * altered a stored hash is caught too, and one that left the hashes alone is caught when it is in the range. The
+     * head and truncation are checked as for the whole log.
+     */
+    public Result verify(Connection c, String schema, List<Checkpoint> external, long from, long to)
+            throws SQLException {
+        if (from < 1 || to < from) {
+            throw new IllegalArgumentException("the range must be 1 <= from <= to");
+        }
         TreeMap<Long, List<Checkpoint>> checkpoints = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT tree_size, root_hash, created_at, key_id, signature"
                 + " FROM " + schema + ".audit_checkpoint ORDER BY tree_size");
@@ -85,61 +100,20 @@ public final class LogVerifier {
             }
         }
 
-        MerkleTree.Frontier tree = new MerkleTree.Frontier();
-        byte[] prev = AuditChain.GENESIS;
-        long expected = 1;
-        try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action, outcome,"
-                + " actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash FROM " + schema
-                + ".audit_entry ORDER BY seq")) {
-            ps.setFetchSize(10_000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long seq = rs.getLong(1);
-                    if (seq != expected) {
-                        return Result.fault(expected - 1, count, expected, seq > expected
-                                ? "entry " + expected + (seq == expected + 1 ? " was" : " to " + (seq - 1) + " were")
-                                + " deleted (the log goes from " + (expected - 1) + " to " + seq + ")"
-                                : "entry " + seq + " appears twice");
-                    }
-                    AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                            rs.getString(10), rs.getString(11));
-                    byte[] storedPrev = rs.getBytes(12);
-                    byte[] stored = rs.getBytes(13);
-                    byte[] own = AuditChain.hash(storedPrev, seq, e);
-                    if (!MessageDigest.isEqual(own, stored)) {
-                        // an entry hashed at another position was moved here: inserted, deleted or reordered
-                        for (long was : new long[] {seq - 1, seq + 1}) {
-                            if (was > 0 && MessageDigest.isEqual(AuditChain.hash(storedPrev, was, e), stored)) {
-                                return Result.fault(seq - 1, count, seq, "entry " + seq + " holds what was entry "
-                                        + was + ": " + (was < seq ? "an entry was inserted before it"
-                                        : "entries were deleted or reordered at this position"));
-                            }
-                        }
-                        return Result.fault(seq - 1, count, seq, "entry " + seq + " was modified (its fields no"
-                                + " longer give its hash)");
-                    }
-                    if (!MessageDigest.isEqual(storedPrev, prev)) {
-                        return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
-                                + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
-                    }
-                    prev = stored;
-                    tree.append(MerkleTree.leafHash(stored));
-                    List<Checkpoint> here = checkpoints.get(seq);
-                    if (here != null) {
-                        for (Checkpoint cp : here) {
-                            if (!MessageDigest.isEqual(cp.rootHash(), tree.root())) {
-                                Long before = checkpoints.lowerKey(seq);
-                                return Result.fault(seq, count, seq, "the log's first " + seq + " entries do not give"
-                                        + " the root signed at that size: history between entries "
-                                        + (before == null ? 1 : before + 1) + " and " + seq + " was rewritten");
-                            }
-                        }
-                    }
-                    expected++;
-                }
-            }
+        Walk walk = new Walk(checkpoints, count);
+        // entries before the range: their stored hashes build the tree (their fields are not recomputed)
+        Result fault = from > 1 ? walk.stored(c, schema, 1, from - 1) : null;
+        if (fault == null) {
+            fault = walk.recomputed(c, schema, from, to);
         }
+        if (fault == null && to < Long.MAX_VALUE) {
+            fault = walk.stored(c, schema, to + 1, Long.MAX_VALUE);
+        }
+        if (fault != null) {
+            return fault;
+        }
+        long expected = walk.expected;
+        byte[] prev = walk.prev;
         long size = expected - 1;
         if (!checkpoints.isEmpty() && checkpoints.lastKey() > size) {
             return Result.fault(size, count, size + 1, "the log was truncated: it holds " + size
@@ -160,5 +134,122 @@ public final class LogVerifier {
             }
         }
         return new Result(true, size, count, null, null);
+    }
+
+    /** The walk along the log in order: the chain so far, the tree, and the checkpoints to meet. */
+    private static final class Walk {
+
+        private final TreeMap<Long, List<Checkpoint>> checkpoints;
+        private final int count;
+        private final MerkleTree.Frontier tree = new MerkleTree.Frontier();
+        private byte[] prev = AuditChain.GENESIS;
+        private long expected = 1;
+
+        Walk(TreeMap<Long, List<Checkpoint>> checkpoints, int count) {
+            this.checkpoints = checkpoints;
+            this.count = count;
+        }
+
+        /** Entries {@code from} to {@code to} as stored: their hashes build the tree, nothing is recomputed. */
+        Result stored(Connection c, String schema, long from, long to) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash FROM " + schema
+                    + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Result gap = gap(rs.getLong(1));
+                        if (gap != null) {
+                            return gap;
+                        }
+                        Result root = next(rs.getBytes(2));
+                        if (root != null) {
+                            return root;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+
+        private Result gap(long seq) {
+            if (seq == expected) {
+                return null;
+            }
+            return Result.fault(expected - 1, count, expected, seq > expected
+                    ? "entry " + expected + (seq == expected + 1 ? " was" : " to " + (seq - 1) + " were")
+                    + " deleted (the log goes from " + (expected - 1) + " to " + seq + ")"
+                    : "entry " + seq + " appears twice");
+        }
+
+        /** Takes the next entry's (verified or stored) hash: the chain moves on, the tree grows, checkpoints met. */
+        private Result next(byte[] stored) {
+            long seq = expected;
+            prev = stored;
+            tree.append(MerkleTree.leafHash(stored));
+            List<Checkpoint> here = checkpoints.get(seq);
+            if (here != null) {
+                for (Checkpoint cp : here) {
+                    if (!MessageDigest.isEqual(cp.rootHash(), tree.root())) {
+                        Long before = checkpoints.lowerKey(seq);
+                        return Result.fault(seq, count, seq, "the log's first " + seq + " entries do not give"
+                                + " the root signed at that size: history between entries "
+                                + (before == null ? 1 : before + 1) + " and " + seq + " was rewritten");
+                    }
+                }
+            }
+            expected++;
+            return null;
+        }
+
+        /** Entries {@code from} to {@code to} recomputed from their fields and chained. */
+        Result recomputed(Connection c, String schema, long from, long to) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action,"
+                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context"
+                    + " FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long seq = rs.getLong(1);
+                        Result gap = gap(seq);
+                        if (gap != null) {
+                            return gap;
+                        }
+                        AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                                rs.getString(10), rs.getString(11));
+                        byte[] storedPrev = rs.getBytes(12);
+                        byte[] stored = rs.getBytes(13);
+                        String context = rs.getString(14);
+                        byte[] own = AuditChain.hash(storedPrev, seq, e, context);
+                        if (!MessageDigest.isEqual(own, stored)) {
+                            // an entry hashed at another position was moved here: inserted, deleted or reordered
+                            for (long was : new long[] {seq - 1, seq + 1}) {
+                                if (was > 0
+                                        && MessageDigest.isEqual(AuditChain.hash(storedPrev, was, e, context), stored)) {
+                                    return Result.fault(seq - 1, count, seq, "entry " + seq + " holds what was entry "
+                                            + was + ": " + (was < seq ? "an entry was inserted before it"
+                                            : "entries were deleted or reordered at this position"));
+                                }
+                            }
+                            return Result.fault(seq - 1, count, seq, "entry " + seq + " was modified (its fields no"
+                                    + " longer give its hash)");
+                        }
+                        if (!MessageDigest.isEqual(storedPrev, prev)) {
+                            return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
+                                    + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
+                        }
+                        Result root = next(stored);
+                        if (root != null) {
+                            return root;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
     }
 }

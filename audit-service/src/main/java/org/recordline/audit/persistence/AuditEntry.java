@@ -40,6 +40,9 @@ public class AuditEntry extends PanacheEntityBase {
     public String purpose;
     public String detail;
 
+    /** The event's context as JSON text, exactly as hashed; null when the event had none. */
+    public String context;
+
     @Column(name = "prev_hash")
     public byte[] prevHash;
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.recordline.audit.domain.Checkpoint;
 import org.recordline.audit.domain.CheckpointSigner;
 import org.recordline.audit.domain.MerkleTree;
+import org.recordline.events.AuditCheckpoint;
 import org.recordline.events.AuditEvent;
 import org.recordline.events.EventCodec;
 import org.recordline.events.EventTypes;
@@ -163,6 +164,40 @@ class AuditCheckpointTest {
         rewritten[31] ^= 1;
         assertFalse(MerkleTree.verifyConsistency(first.treeSize(), second.treeSize(), rewritten, second.rootHash(),
                 path), "a first tree with another history is not extended by the second");
+    }
+
+    @Test
+    void everyCheckpointIsPublishedForKeepersOutsideTheDatabase() throws Exception {
+        appended(2);
+        Checkpoint made = checkpoint(checkpointNow());
+        TopicClient topics = new TopicClient(RecordlineStackResource.broker().bootstrapServers());
+        await().atMost(Duration.ofSeconds(30)).until(() -> topics.find(Topics.AUDIT_CHECKPOINTS,
+                r -> EventCodec.decode(r.value(), AuditCheckpoint.class).treeSize() == made.treeSize()).size() == 1);
+        var record = topics.find(Topics.AUDIT_CHECKPOINTS,
+                r -> EventCodec.decode(r.value(), AuditCheckpoint.class).treeSize() == made.treeSize()).get(0);
+        assertEquals(AuditCheckpoint.LOG, record.key());
+        assertEquals(EventTypes.AUDIT_CHECKPOINT, TopicClient.header(record, "ce_type"));
+        AuditCheckpoint published = EventCodec.decode(record.value(), AuditCheckpoint.class);
+        // a keeper checks it with the key it holds, from the published fields alone
+        Checkpoint kept = new Checkpoint(published.treeSize(), MerkleTree.unhex(published.rootHash()),
+                published.createdAt(), published.keyId(), Base64.getDecoder().decode(published.signature()));
+        assertTrue(kept.verify(key()));
+        assertEquals(kept.note(), published.note());
+        assertEquals(MerkleTree.hex(rootFromTheTable(published.treeSize())), published.rootHash());
+        // every checkpoint in the table went out, each once, in order of size
+        List<Long> sizes = topics.find(Topics.AUDIT_CHECKPOINTS, r -> true).stream()
+                .map(r -> EventCodec.decode(r.value(), AuditCheckpoint.class).treeSize()).toList();
+        List<Long> stored = new ArrayList<>();
+        try (Connection c = RecordlineStackResource.database().connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT tree_size FROM audit.audit_checkpoint WHERE tree_size <= ? ORDER BY tree_size")) {
+            ps.setLong(1, made.treeSize());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getLong(1));
+                }
+            }
+        }
+        assertEquals(stored, sizes.stream().filter(n -> n <= made.treeSize()).toList());
     }
 
     @Test

@@ -86,7 +86,7 @@ class AuditLogTest {
                 .queryParam("submission", submission).when().get("/audit/events").then().body("size()", equalTo(1)));
         try (Connection c = RecordlineStackResource.database().connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT seq, event_id, occurred_at, service, action, outcome, actor,"
-                     + " submission_id, patient_ref, purpose, detail, prev_hash, entry_hash"
+                     + " submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context"
                      + " FROM audit.audit_entry ORDER BY seq")) {
             byte[] prev = AuditChain.GENESIS;
             long expectedSeq = 1;
@@ -97,7 +97,7 @@ class AuditLogTest {
                 AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                         rs.getString(10), rs.getString(11));
-                byte[] h = AuditChain.hash(prev, rs.getLong(1), e);
+                byte[] h = AuditChain.hash(prev, rs.getLong(1), e, rs.getString(14));
                 assertArrayEquals(h, rs.getBytes(13), "entry " + rs.getLong(1));
                 prev = h;
                 n++;

@@ -60,7 +60,8 @@ class AuditTamperTest {
         TopicClient topics = new TopicClient(RecordlineStackResource.broker().bootstrapServers());
         for (int i = 0; i < 5; i++) {
             AuditEvent e = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), "test-service", "step." + i,
-                    "success", "svc", submission, "ehr-x|p" + i, "ingest", "n=" + i);
+                    "success", "svc", submission, "ehr-x|p" + i, "ingest", "n=" + i,
+                    AuditEvent.Context.patient("person-" + i, List.of("ehr-x|p" + i)));
             topics.publish(Topics.AUDIT, submission, EventFixtures.headers(e.eventId(), EventTypes.AUDIT, submission),
                     EventCodec.encode(e));
         }
@@ -89,6 +90,12 @@ class AuditTamperTest {
 
     /** Tampers in a transaction, verifies inside it, rolls back. */
     private static LogVerifier.Result tampered(List<Checkpoint> external, Tampering tampering) throws Exception {
+        return tampered(external, tampering, 1, Long.MAX_VALUE);
+    }
+
+    /** Tampers in a transaction, verifies entries {@code from} to {@code to} inside it, rolls back. */
+    private static LogVerifier.Result tampered(List<Checkpoint> external, Tampering tampering, long from, long to)
+            throws Exception {
         LogVerifier verifier = new LogVerifier(List.of(serviceKey()));
         try (Connection c = RecordlineStackResource.database().connect()) {
             c.setAutoCommit(false);
@@ -98,7 +105,7 @@ class AuditTamperTest {
             }
             try {
                 tampering.apply(c);
-                return verifier.verify(c, "audit", external);
+                return verifier.verify(c, "audit", external, from, to);
             } finally {
                 c.rollback();
             }
@@ -124,7 +131,7 @@ class AuditTamperTest {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action, outcome,"
-                + " actor, submission_id, patient_ref, purpose, detail FROM audit.audit_entry WHERE seq >= ?"
+                + " actor, submission_id, patient_ref, purpose, detail, context FROM audit.audit_entry WHERE seq >= ?"
                 + " ORDER BY seq")) {
             ps.setLong(1, from);
             try (ResultSet rs = ps.executeQuery()) {
@@ -132,7 +139,7 @@ class AuditTamperTest {
                     AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                             rs.getString(10), rs.getString(11));
-                    byte[] h = AuditChain.hash(prev, rs.getLong(1), e);
+                    byte[] h = AuditChain.hash(prev, rs.getLong(1), e, rs.getString(12));
                     update(c, "UPDATE audit.audit_entry SET prev_hash = ?, entry_hash = ? WHERE seq = ?", prev, h,
                             rs.getLong(1));
                     prev = h;
@@ -157,6 +164,43 @@ class AuditTamperTest {
         assertFalse(r.ok());
         assertEquals(k, r.position(), r.fault());
         assertTrue(r.fault().contains("modified"), r.fault());
+    }
+
+    @Test
+    void aModifiedOrRemovedContextIsNamed() throws Exception {
+        long k = fiveEntriesCheckpointed().get(3);
+        LogVerifier.Result r = tampered(List.of(), c -> update(c,
+                "UPDATE audit.audit_entry SET context = replace(context, 'person-3', 'person-9') WHERE seq = ?", k));
+        assertFalse(r.ok());
+        assertEquals(k, r.position(), r.fault());
+        assertTrue(r.fault().contains("modified"), r.fault());
+        r = tampered(List.of(), c -> update(c, "UPDATE audit.audit_entry SET context = NULL WHERE seq = ?", k));
+        assertFalse(r.ok());
+        assertEquals(k, r.position(), r.fault());
+    }
+
+    @Test
+    void aRangeRecomputesItsEntriesAndTheCheckpointsCoverTheRest() throws Exception {
+        List<Long> five = fiveEntriesCheckpointed();
+        long k = five.get(2);
+        Tampering fieldsOnly = c -> update(c, "UPDATE audit.audit_entry SET actor = 'mallory' WHERE seq = ?", k);
+        // a change of fields alone is found where the entries are recomputed, and named
+        LogVerifier.Result inside = tampered(List.of(), fieldsOnly, five.get(0), five.get(4));
+        assertFalse(inside.ok());
+        assertEquals(k, inside.position(), inside.fault());
+        assertTrue(tampered(List.of(), fieldsOnly, five.get(3), five.get(4)).ok(), "outside the range it is not looked"
+                + " at: that is what a range means");
+        // a change of a stored hash outside the range breaks a checkpoint's root
+        LogVerifier.Result hash = tampered(List.of(), c -> update(c, "UPDATE audit.audit_entry SET entry_hash ="
+                + " sha256(entry_hash) WHERE seq = ?", k), five.get(4), five.get(4));
+        assertFalse(hash.ok());
+        assertTrue(hash.fault().contains("rewritten"), hash.fault());
+        // over HTTP, on the untouched log, with the service's own key
+        given().auth().oauth2(auditor()).queryParam("from", five.get(0)).queryParam("to", five.get(4)).when()
+                .get("/audit/verify").then().statusCode(200).body("ok", equalTo(true))
+                .body("from", equalTo(five.get(0).intValue())).body("fault", org.hamcrest.Matchers.nullValue());
+        given().auth().oauth2(auditor()).queryParam("from", 5).queryParam("to", 4).when().get("/audit/verify").then()
+                .statusCode(400);
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.recordline.events.AuditEvent;
 
@@ -59,5 +60,31 @@ class AuditChainTest {
         assertEquals("6957641913a72b3af7b6e16fe35b8e92dee781ab3e070531f869496a3b6d98a2", HexFormat.of().formatHex(h1));
         assertEquals("d1812dc4202bc0c5908d01048d76eaf5258028ee074238e690b503c24399ea7d", HexFormat.of().formatHex(h2));
         assertEquals("c03c7f10c0c50b3f3192cb07f46389954247d53afd4a1d0257de87dbc5ce6494", HexFormat.of().formatHex(h3));
+        // an entry with a context: the context's JSON text is an eleventh field
+        AuditEvent e4 = new AuditEvent("6d4f5e21-3a7e-4f91-8d8a-4e5f60718293", Instant.parse("2026-11-26T10:00:03Z"),
+                "index-service", "record.read", "success", "terry", null, "7d8e9fa0-b1c2-4d3e-8f40-5162738495a6",
+                "TREAT", "chart", new AuditEvent.Context(List.of("records-technician"), "dr-m\u00fcller", "10.0.0.7",
+                "c-1", "7d8e9fa0-b1c2-4d3e-8f40-5162738495a6", null, List.of("ehr-north|pat-1"),
+                List.of("Patient/pat-1"), null));
+        assertEquals(CONTEXT_4, AuditChain.contextText(e4.context()));
+        byte[] h4 = AuditChain.hash(h3, 4, e4);
+        assertEquals("0f055f1e1e413cb1f31805cc127d982d8e57376311c010cd2396bed8baf62c16", HexFormat.of().formatHex(h4));
+        assertArrayEquals(h4, AuditChain.hash(h3, 4, e4.withContext(null), CONTEXT_4), "the stored text is hashed");
+    }
+
+    /** Entry 4's context as stored and hashed (in the README's table). */
+    private static final String CONTEXT_4 = "{\"roles\":[\"records-technician\"],\"onBehalfOf\":\"dr-m\u00fcller\","
+            + "\"clientAddress\":\"10.0.0.7\",\"correlationId\":\"c-1\","
+            + "\"personId\":\"7d8e9fa0-b1c2-4d3e-8f40-5162738495a6\",\"sourceIds\":[\"ehr-north|pat-1\"],"
+            + "\"resources\":[\"Patient/pat-1\"]}";
+
+    @Test
+    void aContextIsCoveredAndAnEmptyOneDiffersFromNone() {
+        byte[] none = AuditChain.hash(AuditChain.GENESIS, 1, E);
+        byte[] some = AuditChain.hash(AuditChain.GENESIS, 1, E.withContext(AuditEvent.Context.patient("EP-1", null)));
+        byte[] other = AuditChain.hash(AuditChain.GENESIS, 1, E.withContext(AuditEvent.Context.patient("EP-2", null)));
+        assertFalse(Arrays.equals(none, some));
+        assertFalse(Arrays.equals(some, other));
+        assertFalse(Arrays.equals(none, AuditChain.hash(AuditChain.GENESIS, 1, E, "")));
     }
 }

@@ -172,7 +172,7 @@ public class PersonLinks {
             Moved moved = move(c, Action.LINK, s.personId(), to, List.of(s.id()), MANUAL_LINK, actor, reason, now,
                     null, null);
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.LINKED, MANUAL_LINK, now),
-                    audit.event(AuditActions.PERSON_LINKED, AuditActions.SUCCESS, actor, null, to, "treatment",
+                    movedAudit(AuditActions.PERSON_LINKED, actor, null, to, moved,
                             detail(moved, reason))));
             return moved;
         } catch (SQLException e) {
@@ -205,7 +205,7 @@ public class PersonLinks {
             Moved moved = move(c, Action.UNLINK, from, to, List.of(s.id()), MANUAL_UNLINK, actor, reason, now, null,
                     null);
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.UNLINKED, MANUAL_UNLINK, now),
-                    audit.event(AuditActions.PERSON_UNLINKED, AuditActions.SUCCESS, actor, null, from, "treatment",
+                    movedAudit(AuditActions.PERSON_UNLINKED, actor, null, from, moved,
                             detail(moved, reason))));
             return moved;
         } catch (SQLException e) {
@@ -244,7 +244,7 @@ public class PersonLinks {
                 moved = new Moved(moved.changeId(), from, into, moved.records(), true);
             }
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.MERGED, MERGE, now),
-                    audit.event(AuditActions.PERSONS_MERGED, AuditActions.SUCCESS, actor, null, into, "treatment",
+                    movedAudit(AuditActions.PERSONS_MERGED, actor, null, into, moved,
                             detail(moved, reason))));
             return moved;
         } catch (SQLException e) {
@@ -288,8 +288,8 @@ public class PersonLinks {
                     actor, reason, now, null, merge);
             Statements.update(c, "UPDATE person_change SET undone_by = ? WHERE id = ?", moved.changeId(), merge);
             outbox.add(withAudit(announce(moved, RecordChanged.ChangeType.UNMERGED, UNMERGE, now),
-                    audit.event(AuditActions.PERSONS_UNMERGED, AuditActions.SUCCESS, actor, null, survivor,
-                            "treatment", detail(moved, reason) + "; undoes change " + merge)));
+                    movedAudit(AuditActions.PERSONS_UNMERGED, actor, null, survivor, moved,
+                            detail(moved, reason) + "; undoes change " + merge)));
             return moved;
         } catch (SQLException e) {
             throw new DataAccessException("unmerging the persons failed", e);
@@ -456,6 +456,18 @@ public class PersonLinks {
     }
 
     /** The audit detail of a move: ids and counts, the reason; never patient data. */
+    /**
+     * The audit event of a move: its context names the person the source records went to, the person they left and
+     * the records, so that the audit-service can tell which person each source record belongs to now and which
+     * persons held it before.
+     */
+    public OutgoingEvent movedAudit(String action, String actor, String submissionId, String patientRef, Moved m,
+                                    String detail) {
+        return audit.event(action, AuditActions.SUCCESS, actor, submissionId, patientRef, "treatment", detail,
+                m.toPersonId(), m.fromPersonId(), m.records().stream().map(MovedRecord::sourceRecordKey).toList(),
+                null);
+    }
+
     private static String detail(Moved m, String reason) {
         return "change " + m.changeId() + ": " + m.records().size() + " source record(s) moved from "
                 + m.fromPersonId() + " to " + m.toPersonId() + (m.fromMerged() ? " (" + m.fromPersonId()

@@ -286,7 +286,8 @@ public class RecordFiling {
                         + (decision.score() == null ? "" : String.format(java.util.Locale.ROOT, " score=%.2f",
                                 decision.score()))
                         + (decision.candidates() > 0 ? " persons-compared=" + decision.candidates() : "")
-                        + (decision.possiblePersonId() == null ? "" : " possible-match=" + decision.possiblePersonId())));
+                        + (decision.possiblePersonId() == null ? "" : " possible-match=" + decision.possiblePersonId()),
+                personId, null, List.of(in.sourceRecordKey()), null));
         LOG.debugf("submission %s filed under person %s (%s, %d resources)", in.submissionId(), personId,
                 decision.rule(), refs.size());
     }

@@ -102,6 +102,11 @@ public class ReviewQueue {
             audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, i.candidatePersonId(),
                     "treatment", "possible match " + i.id() + " with " + i.personId());
         }
+        if (items.isEmpty()) {
+            // a look at the queue is accounted for even when it showed nobody
+            audit.record(AuditActions.RECORD_READ, AuditActions.SUCCESS, actor, null, null, "treatment",
+                    "possible matches " + status.toLowerCase(java.util.Locale.ROOT) + ", none");
+        }
         return items;
     }
 
@@ -149,8 +154,8 @@ public class ReviewQueue {
                     open.submissionId(), at, to, from, open.decisionId());
             List<OutgoingEvent> out = new ArrayList<>(links.announce(moved, RecordChanged.ChangeType.LINKED,
                     PersonLinks.REVIEWED_LINK, now));
-            out.add(audit.event(AuditActions.MATCH_ACCEPTED, AuditActions.SUCCESS, actor, open.submissionId(), to,
-                    "treatment", "possible match " + id + ": " + from + " linked to " + to + " (change "
+            out.add(links.movedAudit(AuditActions.MATCH_ACCEPTED, actor, open.submissionId(), to, moved,
+                    "possible match " + id + ": " + from + " linked to " + to + " (change "
                             + moved.changeId() + "); " + reason));
             outbox.add(out);
             return find(c, id);

@@ -29,6 +29,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,62 @@ class PersonOperationsFlowTest {
                 .filter(r -> type.equals(json(r).get("changeType").asText())).toList();
         assertEquals(1, moves.size(), type + " changes of submission " + submission);
         return moves.get(0);
+    }
+
+    /**
+     * Every endpoint is classified; each one that shows patient data is called with its own correlation id and must
+     * have emitted its {@code record.read} event with the request's context; the filing names the source record and
+     * the person, as the audit-service needs to find a patient by any of their ids.
+     */
+    @Test
+    void everyEndpointThatShowsPatientDataIsAudited() throws Exception {
+        String changes = "an act on persons, audited (the link, unlink, merge and unmerge tests here)";
+        String review = "a review decision, audited (the possible-match tests here)";
+        Map<String, String> others = Map.of(
+                "GET /match-model", "the model's weights and thresholds: no patient data",
+                "POST /match-model/estimate", "an administrator's act, audited as match-model.estimated",
+                "POST /persons/{id}/link", changes, "POST /persons/{id}/unlink", changes,
+                "POST /persons/{id}/merge", changes, "POST /persons/{id}/unmerge", changes,
+                "POST /possible-matches/{id}/accept", review, "POST /possible-matches/{id}/reject", review);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String source = "ehr-cov|" + tag;
+        String[] filed = fileNewPerson(source, name(), name(), birthDate(), "urn:oid:1.2.3.cov", "C-" + tag);
+        String person = filed[0];
+        Map<String, String> calls = new java.util.LinkedHashMap<>();
+        calls.put("GET /fhir/Patient", "/fhir/Patient?identifier=urn:oid:1.2.3.cov|C-" + tag);
+        calls.put("GET /fhir/Patient/{operation}", "/fhir/Patient/$ihe-pix?sourceIdentifier=urn:oid:1.2.3.cov|C-" + tag);
+        calls.put("GET /fhir/Patient/{id}/{operation}", "/fhir/Patient/" + person + "/$everything");
+        calls.put("GET /persons/{id}", "/persons/" + person);
+        calls.put("GET /persons/{id}/history", "/persons/" + person + "/history");
+        calls.put("GET /persons/{id}/chart/history", "/persons/" + person + "/chart/history?source=" + source
+                + "&type=Observation&id=obs-C-" + tag);
+        calls.put("GET /possible-matches", "/possible-matches?status=rejected&size=1");
+        org.recordline.testsupport.AuditCoverage.assertClassified(PersonResource.class, calls.keySet(), others);
+
+        var topics = IndexFlows.topics();
+        for (Map.Entry<String, String> call : calls.entrySet()) {
+            String correlation = "cov-" + UUID.randomUUID();
+            int status = given().auth().oauth2(tech()).header("X-Correlation-Id", correlation).when()
+                    .get(call.getValue()).then().extract().statusCode();
+            assertEquals(200, status, call.getKey());
+            var event = org.recordline.testsupport.AuditCoverage.awaitEvent(topics, correlation, "record.read");
+            assertEquals("success", event.path("outcome").asText(), call.getKey());
+            assertEquals("terry", event.path("actor").asText(), call.getKey());
+            assertEquals("TREAT", event.path("purpose").asText(), call.getKey());
+            assertEquals("records-technician", event.path("context").path("roles").path(0).asText(), call.getKey());
+            if (!call.getKey().equals("GET /possible-matches")) {
+                assertEquals(person, event.path("context").path("personId").asText(), call.getKey());
+            }
+        }
+        // the filing names the source record and the person it was filed under
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode indexed = topics.ofSubmission(org.recordline.events.Topics.AUDIT, filed[1]).stream()
+                    .map(IndexFlows::json).filter(e -> "record.indexed".equals(e.path("action").asText()))
+                    .findFirst().orElseThrow();
+            assertEquals(person, indexed.path("context").path("personId").asText());
+            assertEquals(source, indexed.path("context").path("sourceIds").path(0).asText());
+            assertEquals(filed[1], indexed.path("context").path("correlationId").asText());
+        });
     }
 
     @Test

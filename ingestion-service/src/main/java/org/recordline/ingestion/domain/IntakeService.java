@@ -95,7 +95,9 @@ public class IntakeService {
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
-        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey));
+        // the request's audit context travels with it to the group commit's thread
+        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, audit.currentRequest(),
+                new CompletableFuture<>()));
         boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
         return new Intake(rec.submission(), acked, rec.replay());
     }
@@ -103,12 +105,9 @@ public class IntakeService {
     private record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
     }
 
-    /** A request waiting for the group commit. */
+    /** A request waiting for the group commit, with its audit context (roles, address, purpose, correlation). */
     private record Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
-                           CompletableFuture<Recorded> done) {
-        Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
-            this(parsed, sourceSystem, idempotencyKey, new CompletableFuture<>());
-        }
+                           AuditTrail.RequestContext request, CompletableFuture<Recorded> done) {
     }
 
     /**
@@ -118,7 +117,7 @@ public class IntakeService {
      */
     private Recorded groupCommit(Pending p) {
         if (!writerRunning) {
-            return recordAlone(p.parsed(), p.sourceSystem(), p.idempotencyKey());
+            return recordAlone(p);
         }
         queue.add(p);
         try {
@@ -182,7 +181,7 @@ public class IntakeService {
                 // each on its own, so that one request's problem is that request's answer
                 for (Pending one : batch) {
                     try {
-                        one.done().complete(recordAlone(one.parsed(), one.sourceSystem(), one.idempotencyKey()));
+                        one.done().complete(recordAlone(one));
                     } catch (RuntimeException alone) {
                         one.done().completeExceptionally(alone);
                     }
@@ -218,7 +217,7 @@ public class IntakeService {
             Submission s = newSubmission(p.parsed(), p.sourceSystem(), p.idempotencyKey(), now);
             fresh.add(s);
             int from = events.size();
-            events.addAll(eventsOf(s, p.parsed()));
+            events.addAll(eventsOf(s, p.parsed(), p.request()));
             eventRanges.add(new int[] {from, events.size()});
             Recorded r = new Recorded(s, List.of(), false);
             out.add(r);
@@ -262,31 +261,31 @@ public class IntakeService {
         return s;
     }
 
-    private List<OutgoingEvent> eventsOf(Submission s, ParsedSubmission parsed) {
+    private List<OutgoingEvent> eventsOf(Submission s, ParsedSubmission parsed, AuditTrail.RequestContext request) {
         RecordIngested event = new RecordIngested(s.id, s.sourceSystem, s.sourceRecordKey, parsed.resourceType(),
                 parsed.entryCount(), s.receivedAt, parsed.fhirJson());
         return List.of(
                 events.event(Topics.INGESTED, s.sourceRecordKey, EventTypes.RECORD_INGESTED, s.id, event),
-                audit.event(AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, s.sourceSystem, s.id,
-                        s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount()));
+                audit.event(request, AuditActions.SUBMISSION_RECEIVED, AuditActions.SUCCESS, s.sourceSystem, s.id,
+                        s.sourceRecordKey, "ingest", parsed.resourceType() + " entries=" + parsed.entryCount(), null,
+                        null, null, null));
     }
 
     /** The path of one submission alone, with the race of two requests with one idempotency key handled. */
-    private Recorded recordAlone(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+    private Recorded recordAlone(Pending p) {
         try {
-            return recordOne(parsed, sourceSystem, idempotencyKey);
+            return recordOne(p);
         } catch (RuntimeException e) {
             // two requests with one key at once: the unique constraint lets one win; the other replays it
-            if (idempotencyKey != null && QuarkusTransaction.requiringNew().call(() ->
-                    Submission.findByIdempotencyKey(sourceSystem, idempotencyKey).isPresent())) {
-                return recordOne(parsed, sourceSystem, idempotencyKey);
+            if (p.idempotencyKey() != null && QuarkusTransaction.requiringNew().call(() ->
+                    Submission.findByIdempotencyKey(p.sourceSystem(), p.idempotencyKey()).isPresent())) {
+                return recordOne(p);
             }
             throw e;
         }
     }
 
-    private Recorded recordOne(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
-        return QuarkusTransaction.requiringNew().call(() -> recordAll(
-                List.of(new Pending(parsed, sourceSystem, idempotencyKey))).get(0));
+    private Recorded recordOne(Pending p) {
+        return QuarkusTransaction.requiringNew().call(() -> recordAll(List.of(p)).get(0));
     }
 }

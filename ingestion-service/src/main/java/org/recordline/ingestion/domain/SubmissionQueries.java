@@ -53,7 +53,8 @@ public class SubmissionQueries {
         }
         SubmissionView v = s.view();
         audit.record(AuditActions.SUBMISSION_READ, AuditActions.SUCCESS, actor, v.submissionId(),
-                v.enterprisePersonId() != null ? v.enterprisePersonId() : s.sourceRecordKey(), "status", null);
+                v.enterprisePersonId() != null ? v.enterprisePersonId() : s.sourceRecordKey(), "status", null,
+                v.enterprisePersonId(), s.sourceRecordKey() == null ? null : List.of(s.sourceRecordKey()), null);
         return Optional.of(v);
     }
 

@@ -22,6 +22,7 @@ import org.recordline.events.RecordQuarantined;
 import org.recordline.events.RecordValidated;
 import org.recordline.events.Topics;
 import org.recordline.events.ValidationIssue;
+import org.recordline.testsupport.AuditCoverage;
 import org.recordline.testsupport.EventFixtures;
 import org.recordline.testsupport.RecordlineStackResource;
 import org.recordline.testsupport.SharedData;
@@ -46,6 +47,40 @@ class SubmissionResourceTest {
         return given().auth().oauth2(token(publisher, "ehr-publisher")).contentType(FHIR)
                 .body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
                 .then().statusCode(202).extract().path("submissionId");
+    }
+
+    /**
+     * Every endpoint is classified, and both are called with their own correlation id: the intake's
+     * {@code submission.received} (recorded by the group commit's thread) and the status read carry the request's
+     * context and name the patient's source record.
+     */
+    @Test
+    void everyEndpointThatShowsOrTakesPatientDataIsAudited() {
+        AuditCoverage.assertClassified(SubmissionResource.class, java.util.Set.of("POST /fhir",
+                "GET /submissions/{id}"), Map.of());
+        TopicClient topics = topics();
+        String posted = "cov-" + UUID.randomUUID();
+        String id = given().auth().oauth2(token("ehr-south", "ehr-publisher")).header("X-Correlation-Id", posted)
+                .contentType(FHIR).body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
+                .then().statusCode(202).header("X-Correlation-Id", posted).extract().path("submissionId");
+        var received = AuditCoverage.awaitEvent(topics, posted, "submission.received");
+        assertEquals(id, received.path("submissionId").asText());
+        assertEquals("ehr-publisher", received.path("context").path("roles").path(0).asText());
+        assertEquals("TREAT", received.path("purpose").asText());
+        String source = received.path("context").path("sourceIds").path(0).asText();
+        assertEquals("ehr-south|", source.substring(0, source.indexOf('|') + 1));
+
+        String read = "cov-" + UUID.randomUUID();
+        given().auth().oauth2(token("terry", "records-technician")).header("X-Correlation-Id", read)
+                .header("X-Purpose-Of-Use", "PATRQT").header("X-On-Behalf-Of", "dr-ng").when()
+                .get("/submissions/" + id).then().statusCode(200);
+        var status = AuditCoverage.awaitEvent(topics, read, "submission.read");
+        assertEquals("success", status.path("outcome").asText());
+        assertEquals("terry", status.path("actor").asText());
+        assertEquals("PATRQT", status.path("purpose").asText());
+        assertEquals("dr-ng", status.path("context").path("onBehalfOf").asText());
+        assertEquals(source, status.path("context").path("sourceIds").path(0).asText());
+        assertEquals(id, status.path("submissionId").asText());
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.recordline.events.CloudEventHeaders;
@@ -28,6 +30,7 @@ import org.recordline.events.EventTypes;
 import org.recordline.events.QuarantineDismissed;
 import org.recordline.events.RecordIngested;
 import org.recordline.events.Topics;
+import org.recordline.testsupport.AuditCoverage;
 import org.recordline.testsupport.EventFixtures;
 import org.recordline.testsupport.RecordlineStackResource;
 import org.recordline.testsupport.TopicClient;
@@ -82,6 +85,62 @@ class QuarantineDeskTest {
                 throw new java.io.UncheckedIOException(e);
             }
         }).toList();
+    }
+
+    /**
+     * Every endpoint is classified; each one that shows patient data, and each work-queue act, is called with its own
+     * correlation id and must have emitted its audit event, naming the record, with the request's context.
+     */
+    @Test
+    void everyEndpointThatShowsPatientDataOrActsOnItIsAudited() {
+        Map<String, String> others = Map.of(
+                "GET /quarantine/quality", "counts by source and rule: no patient data",
+                "GET /rule-packs", "the completeness rules: no patient data",
+                "POST /rule-packs", "an administrator's act, audited as rule-pack.loaded (CompletenessCheckFlowTest)",
+                "PUT /quarantine/{submissionId}/record", "a correction, audited (the correction test above)",
+                "POST /quarantine/{submissionId}/dismiss", "a dismissal, audited (the dismissal test above)");
+        Set<String> called = Set.of("GET /quarantine", "GET /quarantine/{submissionId}",
+                "GET /quarantine/{submissionId}/record", "GET /quarantine/{submissionId}/versions/{version}/record",
+                "POST /quarantine/{submissionId}/claim", "DELETE /quarantine/{submissionId}/claim",
+                "POST /quarantine/{submissionId}/notes");
+        AuditCoverage.assertClassified(QuarantineResource.class, called, others);
+
+        String mrn = "cov-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = quarantined(mrn);
+        Map<String, java.util.function.Function<RequestSpecification, io.restassured.response.Response>> calls =
+                new java.util.LinkedHashMap<>();
+        calls.put("GET /quarantine", r -> r.when().get("/quarantine"));
+        calls.put("GET /quarantine/{submissionId}", r -> r.when().get("/quarantine/" + id));
+        calls.put("GET /quarantine/{submissionId}/record", r -> r.when().get("/quarantine/" + id + "/record"));
+        calls.put("GET /quarantine/{submissionId}/versions/{version}/record",
+                r -> r.when().get("/quarantine/" + id + "/versions/1/record"));
+        calls.put("POST /quarantine/{submissionId}/claim", r -> r.when().post("/quarantine/" + id + "/claim"));
+        calls.put("POST /quarantine/{submissionId}/notes", r -> r.contentType("application/json")
+                .body("{\"text\":\"called the clinic\"}").when().post("/quarantine/" + id + "/notes"));
+        calls.put("DELETE /quarantine/{submissionId}/claim", r -> r.when().delete("/quarantine/" + id + "/claim"));
+        Map<String, String> actions = Map.of("POST /quarantine/{submissionId}/claim", "quarantine.claimed",
+                "DELETE /quarantine/{submissionId}/claim", "quarantine.released",
+                "POST /quarantine/{submissionId}/notes", "quarantine.annotated");
+        assertEquals(called, calls.keySet());
+        TopicClient topics = topics();
+        calls.forEach((endpoint, call) -> {
+            String correlation = "cov-" + UUID.randomUUID();
+            int status = call.apply(ann().header("X-Correlation-Id", correlation).header("X-Purpose-Of-Use",
+                    "RECORDMGT")).then().extract().statusCode();
+            assertTrue(status < 300, endpoint + " answered " + status);
+            var event = AuditCoverage.awaitEvent(topics, correlation, actions.getOrDefault(endpoint, "record.read"));
+            assertEquals("success", event.path("outcome").asText(), endpoint);
+            assertEquals("ann", event.path("actor").asText(), endpoint);
+            assertEquals("RECORDMGT", event.path("purpose").asText(), endpoint);
+            assertEquals("records-technician", event.path("context").path("roles").path(0).asText(), endpoint);
+            assertTrue(event.path("context").hasNonNull("clientAddress"), endpoint);
+            if (!"GET /quarantine".equals(endpoint)) {
+                assertEquals(id, event.path("submissionId").asText(), endpoint);
+            }
+            if (endpoint.startsWith("GET /quarantine/")) {
+                assertEquals(SOURCE + "|" + mrn, event.path("context").path("sourceIds").path(0).asText(), endpoint);
+            }
+        });
     }
 
     @Test

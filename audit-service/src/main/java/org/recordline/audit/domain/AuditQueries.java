@@ -1,0 +1,208 @@
+package org.recordline.audit.domain;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.recordline.commons.persistence.DataAccessException;
+import org.recordline.events.AuditActions;
+import org.recordline.events.AuditEvent;
+import org.recordline.events.EventCodec;
+
+/**
+ * Reads the audit log: entries by submission, patient, actor, action, outcome and time, and the ids of one patient.
+ *
+ * <p>A patient is found by any of their ids, as the index-service's own audit events say now (its filings and
+ * moves: {@code audit_person_source}): the enterprise person the id belongs to, every source record linked to that
+ * person now (including records linked after an entry was written), and every person those source records were
+ * filed under before (merged or relinked persons, whose reads named only their own id).
+ */
+@ApplicationScoped
+public class AuditQueries {
+
+    /** The acts that disclose patient data to someone: reads, searches, exports. */
+    public static final Set<String> DISCLOSURES = Set.of(AuditActions.RECORD_READ, AuditActions.SUBMISSION_READ);
+
+    private static final String COLUMNS = "seq, event_id, occurred_at, recorded_at, service, action, outcome, actor,"
+            + " submission_id, patient_ref, purpose, detail, context, entry_hash";
+
+    private final AgroalDataSource dataSource;
+
+    public AuditQueries(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * What to find; every given criterion must hold (AND).
+     *
+     * @param submission a submission id
+     * @param patientIds any of these patient ids (see {@link #patientIds})
+     * @param actor      who acted
+     * @param actions    one of these actions
+     * @param outcome    {@code success}, {@code failure} or {@code denied}
+     * @param from       occurred at or after
+     * @param to         occurred before
+     * @param after      seq greater than (paging)
+     * @param limit      at most this many
+     */
+    public record Filter(String submission, Set<String> patientIds, String actor, Set<String> actions,
+                         String outcome, Instant from, Instant to, Long after, int limit) {
+    }
+
+    /** One entry as stored; {@code context} parsed from its text ({@code contextText}, as hashed). */
+    public record Entry(long seq, String eventId, Instant occurredAt, Instant recordedAt, String service,
+                        String action, String outcome, String actor, String submissionId, String patientRef,
+                        String purpose, String detail, String contextText, AuditEvent.Context context,
+                        byte[] entryHash) {
+    }
+
+    /** The entries {@code f} selects, in log order. */
+    @Transactional
+    public List<Entry> find(Filter f) {
+        List<String> where = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        if (f.submission() != null) {
+            where.add("submission_id = ?");
+            args.add(f.submission());
+        }
+        if (f.patientIds() != null) {
+            where.add("audit_patient_ids(patient_ref, context) && ?");
+            args.add(f.patientIds());
+        }
+        if (f.actor() != null) {
+            where.add("actor = ?");
+            args.add(f.actor());
+        }
+        if (f.actions() != null) {
+            where.add("action = ANY (?)");
+            args.add(f.actions());
+        }
+        if (f.outcome() != null) {
+            where.add("outcome = ?");
+            args.add(f.outcome());
+        }
+        if (f.from() != null) {
+            where.add("occurred_at >= ?");
+            args.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            where.add("occurred_at < ?");
+            args.add(Timestamp.from(f.to()));
+        }
+        if (f.after() != null) {
+            where.add("seq > ?");
+            args.add(f.after());
+        }
+        String sql = "SELECT " + COLUMNS + " FROM audit_entry" + (where.isEmpty() ? "" : " WHERE "
+                + String.join(" AND ", where)) + " ORDER BY seq LIMIT ?";
+        args.add(f.limit());
+        List<Entry> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(c, ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String context = rs.getString(13);
+                    out.add(new Entry(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                            rs.getTimestamp(4).toInstant(), rs.getString(5), rs.getString(6), rs.getString(7),
+                            rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                            context, parse(context), rs.getBytes(14)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("querying the audit log failed", e);
+        }
+        return out;
+    }
+
+    /**
+     * Every id of the patient {@code id} names (an enterprise person id or {@code source-system|local-id}): the
+     * person it belongs to now, that person's source records now, and the persons those records were filed under
+     * before. An id the index never mentioned stands for itself.
+     */
+    @Transactional
+    public Set<String> patientIds(String id) {
+        Set<String> persons = new LinkedHashSet<>();
+        Set<String> sources = new LinkedHashSet<>();
+        try (Connection c = dataSource.getConnection()) {
+            String person = single(c, "SELECT person_id FROM audit_person_source WHERE source_id = ?", id);
+            if (person != null) {
+                persons.add(person);
+                sources.add(id);
+            } else if (id.contains("|")) {
+                sources.add(id);
+            } else {
+                persons.add(id);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT source_id FROM audit_person_source WHERE person_id = ANY (?)")) {
+                bind(c, ps, List.of(persons));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sources.add(rs.getString(1));
+                    }
+                }
+            }
+            // the persons these records were filed under or moved from: the index's filings and moves name them
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT unnest(audit_patient_ids(patient_ref,"
+                    + " context)) FROM audit_entry WHERE audit_patient_ids(patient_ref, context) && ?"
+                    + " AND service = 'index-service' AND outcome = 'success' AND action = ANY (?)")) {
+                bind(c, ps, List.of(sources, AuditLog.LINKING));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String other = rs.getString(1);
+                        if (!other.contains("|")) {
+                            persons.add(other);
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("resolving the patient's ids failed", e);
+        }
+        Set<String> all = new LinkedHashSet<>(persons);
+        all.addAll(sources);
+        return all;
+    }
+
+    private static String single(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static void bind(Connection c, PreparedStatement ps, List<?> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            Object a = args.get(i);
+            if (a instanceof java.util.Collection<?> values) {
+                ps.setArray(i + 1, c.createArrayOf("text", values.toArray()));
+            } else {
+                ps.setObject(i + 1, a);
+            }
+        }
+    }
+
+    /** The context an entry stored, or null (also for text that is not a context: the verifier judges the text). */
+    static AuditEvent.Context parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return EventCodec.decode(text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    AuditEvent.Context.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.recordline.audit.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.recordline.events.AuditEvent;
+import org.recordline.testsupport.RecordlineStackResource;
+
+/**
+ * Appenders on separate database sessions at once, as two or more audit-service instances are (the chain head is a
+ * row lock in PostgreSQL, so threads with their own connections take it exactly as processes do): they take turns
+ * per batch, every event is in the log once, even one that two of them were handed (a rebalance redelivers a poll to
+ * another instance), the sequence has no gap, and the whole log still verifies.
+ */
+@QuarkusTest
+@QuarkusTestResource(RecordlineStackResource.class)
+class AuditScaleOutTest {
+
+    private static final int APPENDERS = 4;
+    private static final int BATCHES = 25;
+    private static final int BATCH = 40;
+
+    @Inject
+    AuditLog log;
+
+    @Test
+    void concurrentAppendersKeepOneGaplessChainAndTreeWithEveryEventOnce() throws Exception {
+        String run = UUID.randomUUID().toString();
+        // every batch shares a quarter of its events with the next appender's batch of the same number
+        List<List<List<AuditEvent>>> work = new ArrayList<>();
+        Set<String> distinct = new HashSet<>();
+        for (int a = 0; a < APPENDERS; a++) {
+            List<List<AuditEvent>> batches = new ArrayList<>();
+            for (int b = 0; b < BATCHES; b++) {
+                List<AuditEvent> batch = new ArrayList<>();
+                for (int i = 0; i < BATCH; i++) {
+                    int owner = i < BATCH / 4 ? (a + 1) % APPENDERS : a;
+                    String id = run + "-" + owner + "-" + b + "-" + i;
+                    distinct.add(id);
+                    batch.add(new AuditEvent(id, Instant.now(), "test-service", "step", "success", "svc", run, null,
+                            "ingest", "appender " + a));
+                }
+                batches.add(batch);
+            }
+            work.add(batches);
+        }
+        long before = log.size();
+        ExecutorService pool = Executors.newFixedThreadPool(APPENDERS);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Long>> done = new ArrayList<>();
+        try {
+            for (List<List<AuditEvent>> batches : work) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    long appended = 0;
+                    for (List<AuditEvent> batch : batches) {
+                        for (long seq : log.appendAll(batch)) {
+                            appended += seq > 0 ? 1 : 0;
+                        }
+                    }
+                    return appended;
+                }));
+            }
+            start.countDown();
+            long appended = 0;
+            for (Future<Long> f : done) {
+                appended += f.get();
+            }
+            assertEquals(distinct.size(), appended, "each distinct event appended once, whoever was handed it");
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // the run's events: once each, and the log's sequence has no gap
+        List<String> ids = new ArrayList<>();
+        try (Connection c = RecordlineStackResource.database().connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT event_id FROM audit.audit_entry WHERE submission_id = ? ORDER BY seq")) {
+            ps.setString(1, run);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            assertEquals(distinct, new HashSet<>(ids));
+            assertEquals(distinct.size(), ids.size());
+            try (PreparedStatement gaps = c.prepareStatement("SELECT count(*), max(seq) FROM audit.audit_entry");
+                 ResultSet rs = gaps.executeQuery()) {
+                rs.next();
+                assertEquals(rs.getLong(2), rs.getLong(1), "seq runs 1 to the end without a gap");
+                assertTrue(rs.getLong(2) >= before + distinct.size());
+            }
+            // and the whole log, chain, tree and checkpoints, verifies
+            log.checkpointNow();
+            LogVerifier.Result r = new LogVerifier(List.of(CheckpointSigner.read(
+                    RecordlineStackResource.checkpointKeyFile()).getPublic())).verify(c, "audit", List.of());
+            assertTrue(r.ok(), r.toString());
+        }
+    }
+}
