@@ -40,6 +40,15 @@ public class AuditLog {
     private static final String LINK_SOURCE = "INSERT INTO audit_person_source (source_id, person_id, occurred_at)"
             + " VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET person_id = excluded.person_id,"
             + " occurred_at = excluded.occurred_at WHERE audit_person_source.occurred_at <= excluded.occurred_at";
+    /**
+     * The tree's leaves in aligned blocks of {@code 2^BLOCK_BITS} (1024): each block's root is kept in
+     * {@code audit_block} as it completes, so that a proof reads the roots of whole blocks and the leaves of at most
+     * a few blocks, not every entry hash.
+     */
+    static final int BLOCK_BITS = 10;
+    private static final int BLOCK = 1 << BLOCK_BITS;
+    private static final String INSERT_BLOCK = "INSERT INTO audit_block (idx, hash) VALUES (?, ?)"
+            + " ON CONFLICT (idx) DO NOTHING";
     /** The index-service's acts that file a source record under a person or move it to another. */
     static final Set<String> LINKING = Set.of(AuditActions.RECORD_INDEXED, AuditActions.PERSON_LINKED,
             AuditActions.PERSON_UNLINKED, AuditActions.PERSONS_MERGED, AuditActions.PERSONS_UNMERGED,
@@ -191,6 +200,7 @@ public class AuditLog {
             Timestamp recordedAt = Timestamp.from(Instant.now());
             int appended = 0;
             java.util.Map<String, AuditEvent> links = new java.util.LinkedHashMap<>();
+            java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 for (int i = 0; i < events.size(); i++) {
                     AuditEvent e = events.get(i);
@@ -221,7 +231,10 @@ public class AuditLog {
                     linksOf(entry, links);
                     seqs[i] = seq;
                     prev = hash;
-                    tree.append(MerkleTree.leafHash(hash));
+                    byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
+                    if (block != null) {
+                        blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+                    }
                     appended++;
                 }
                 if (appended > 0) {
@@ -229,6 +242,7 @@ public class AuditLog {
                 }
             }
             storeLinks(c, links);
+            storeBlocks(c, blocks);
             moveHead(c, seq, prev, tree);
             checkpointIfDue(c, tree, false);
             return seqs;
@@ -249,6 +263,20 @@ public class AuditLog {
         }
         for (String source : ctx.sourceIds()) {
             links.merge(source, e, (a, b) -> b.occurredAt().isBefore(a.occurredAt()) ? a : b);
+        }
+    }
+
+    private static void storeBlocks(Connection c, java.util.Map<Long, byte[]> blocks) throws SQLException {
+        if (blocks.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_BLOCK)) {
+            for (var b : blocks.entrySet()) {
+                ps.setLong(1, b.getKey());
+                ps.setBytes(2, b.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -393,18 +421,89 @@ public class AuditLog {
     }
 
     /**
-     * The leaf hashes of the first {@code size} entries, in order, for proofs; fails when an entry is missing (the log
-     * is damaged).
+     * A proof and the roots it proves against.
+     *
+     * @param path      the audit path (inclusion) or consistency proof
+     * @param root      the root of the (larger) tree
+     * @param firstRoot for a consistency proof, the smaller tree's root
+     * @param leafHash  for an inclusion proof, the leaf's hash
      */
+    public record Proof(List<byte[]> path, byte[] root, byte[] firstRoot, byte[] leafHash) {
+    }
+
+    /** The inclusion proof of leaf {@code index} (entry {@code index + 1}) in the tree of {@code size} entries. */
     @Transactional
-    public List<byte[]> leafHashes(long size) {
-        List<byte[]> out = new java.util.ArrayList<>();
+    public Proof inclusionProof(long index, long size) {
         try (Connection c = dataSource.getConnection()) {
-            leafHashes(c, 0, size, out::add);
+            MerkleTree.Leaves leaves = proofLeaves(c, size);
+            return new Proof(MerkleTree.inclusionProof(leaves, index, size), MerkleTree.root(leaves, size), null,
+                    leaves.hash(index));
         } catch (SQLException ex) {
-            throw new DataAccessException("reading the audit log's entry hashes failed", ex);
+            throw new DataAccessException("reading the audit log's tree failed", ex);
         }
-        return out;
+    }
+
+    /** The consistency proof between the trees of {@code first} and {@code second} entries. */
+    @Transactional
+    public Proof consistencyProof(long first, long second) {
+        try (Connection c = dataSource.getConnection()) {
+            MerkleTree.Leaves leaves = proofLeaves(c, second);
+            return new Proof(MerkleTree.consistencyProof(leaves, first, second), MerkleTree.root(leaves, second),
+                    MerkleTree.root(leaves, first), null);
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's tree failed", ex);
+        }
+    }
+
+    /**
+     * The leaves of the tree of {@code size} entries for proofs: the kept roots of its whole blocks (a block missing
+     * from {@code audit_block}, from a log older than it, is computed from its entries once and kept), and the leaf
+     * hashes of a block read only when a proof goes into it. Fails when an entry is missing (the log is damaged).
+     */
+    private static MerkleTree.Leaves proofLeaves(Connection c, long size) throws SQLException {
+        long whole = size >>> BLOCK_BITS;
+        java.util.Map<Long, byte[]> blocks = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT idx, hash FROM audit_block WHERE idx < ?")) {
+            ps.setLong(1, whole);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    blocks.put(rs.getLong(1), rs.getBytes(2));
+                }
+            }
+        }
+        java.util.Map<Long, byte[]> backfill = new java.util.LinkedHashMap<>();
+        for (long b = 0; b < whole; b++) {
+            if (!blocks.containsKey(b)) {
+                List<byte[]> its = new java.util.ArrayList<>(BLOCK);
+                leafHashes(c, b * BLOCK, (b + 1) * BLOCK, its::add);
+                byte[] root = MerkleTree.root(MerkleTree.Leaves.of(its), BLOCK);
+                blocks.put(b, root);
+                backfill.put(b, root);
+            }
+        }
+        storeBlocks(c, backfill);
+        java.util.Map<Long, List<byte[]>> loaded = new java.util.HashMap<>();
+        return new MerkleTree.Leaves() {
+            @Override
+            public byte[] hash(long i) {
+                long b = i >>> BLOCK_BITS;
+                List<byte[]> its = loaded.computeIfAbsent(b, k -> {
+                    List<byte[]> out = new java.util.ArrayList<>(BLOCK);
+                    try {
+                        leafHashes(c, k * BLOCK, Math.min(size, (k + 1) * BLOCK), out::add);
+                    } catch (SQLException ex) {
+                        throw new DataAccessException("reading the audit log's entry hashes failed", ex);
+                    }
+                    return out;
+                });
+                return its.get((int) (i - b * BLOCK));
+            }
+
+            @Override
+            public byte[] subtree(long from, long to) {
+                return to - from == BLOCK ? blocks.get(from >>> BLOCK_BITS) : null;
+            }
+        };
     }
 
     /** The chain hash of entry {@code seq}; fails when there is none. */

@@ -30,6 +30,14 @@ public final class MerkleTree {
         /** The hash of leaf {@code i} ({@link #leafHash} of its data). */
         byte[] hash(long i);
 
+        /**
+         * The root of the perfect, aligned subtree of leaves {@code [from, to)} when it is known without its leaves
+         * (kept from when it was complete), or null: then it is computed from the leaves. Nothing else asks it.
+         */
+        default byte[] subtree(long from, long to) {
+            return null;
+        }
+
         /** Leaves held in a list. */
         static Leaves of(List<byte[]> hashes) {
             return i -> hashes.get(Math.toIntExact(i));
@@ -199,12 +207,26 @@ public final class MerkleTree {
 
         /** Appends a leaf by its hash. */
         public void append(byte[] leafHash) {
+            append(leafHash, -1);
+        }
+
+        /**
+         * Appends a leaf by its hash; when that completes an aligned block of {@code 2^blockBits} leaves, returns
+         * the block's root (the block is leaves {@code [size - 2^blockBits, size)} after the append), else null.
+         */
+        public byte[] append(byte[] leafHash, int blockBits) {
             byte[] h = leafHash.clone();
+            byte[] block = blockBits == 0 ? h : null;
+            int merges = 0;
             for (long s = size; (s & 1) == 1; s >>= 1) {
                 h = nodeHash(subtrees.remove(subtrees.size() - 1), h);
+                if (++merges == blockBits) {
+                    block = h;
+                }
             }
             subtrees.add(h);
             size++;
+            return block == null ? null : block.clone();
         }
 
         /** How many leaves. */
@@ -235,6 +257,12 @@ public final class MerkleTree {
         long n = to - from;
         if (n == 1) {
             return leaves.hash(from);
+        }
+        if (Long.bitCount(n) == 1 && from % n == 0) {
+            byte[] known = leaves.subtree(from, to);
+            if (known != null) {
+                return known;
+            }
         }
         long k = split(n);
         return nodeHash(hash(leaves, from, from + k), hash(leaves, from + k, to));

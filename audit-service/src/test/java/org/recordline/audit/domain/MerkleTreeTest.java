@@ -142,6 +142,60 @@ class MerkleTreeTest {
     }
 
     @Test
+    void theFrontierHandsOverEachCompletedBlockAndKnownBlocksGiveTheSameRootsAndProofs() {
+        List<byte[]> leaves = leafHashes(70);
+        for (int bits = 0; bits <= 3; bits++) {
+            int block = 1 << bits;
+            MerkleTree.Frontier frontier = new MerkleTree.Frontier();
+            java.util.Map<Long, byte[]> blocks = new java.util.HashMap<>();
+            for (int n = 1; n <= leaves.size(); n++) {
+                byte[] done = frontier.append(leaves.get(n - 1), bits);
+                if (n % block == 0) {
+                    // the block's root, as the leaves give it
+                    List<byte[]> its = leaves.subList(n - block, n);
+                    assertArrayEquals(MerkleTree.root(MerkleTree.Leaves.of(its), block), done, "block ending " + n);
+                    blocks.put((long) (n - block), done);
+                } else {
+                    assertEquals(null, done, "no block ends at " + n);
+                }
+            }
+            // leaves that answer only inside the blocks the proofs cannot do without: a wrong block hash would show
+            java.util.Set<Long> asked = new java.util.HashSet<>();
+            MerkleTree.Leaves known = new MerkleTree.Leaves() {
+                @Override
+                public byte[] hash(long i) {
+                    asked.add(i);
+                    return leaves.get((int) i);
+                }
+
+                @Override
+                public byte[] subtree(long from, long to) {
+                    return to - from == block ? blocks.get(from) : null;
+                }
+            };
+            MerkleTree.Leaves plain = MerkleTree.Leaves.of(leaves);
+            for (int n = 1; n <= leaves.size(); n++) {
+                assertArrayEquals(MerkleTree.root(plain, n), MerkleTree.root(known, n), "root " + n);
+                for (int m = 0; m < n; m += 7) {
+                    assertEquals(hexes(MerkleTree.inclusionProof(plain, m, n)),
+                            hexes(MerkleTree.inclusionProof(known, m, n)), "inclusion " + m + " in " + n);
+                }
+                for (int f = 1; f <= n; f += 5) {
+                    assertEquals(hexes(MerkleTree.consistencyProof(plain, f, n)),
+                            hexes(MerkleTree.consistencyProof(known, f, n)), "consistency " + f + " to " + n);
+                }
+            }
+            asked.clear();
+            MerkleTree.root(known, 64);
+            assertTrue(bits == 0 || asked.isEmpty(), "a tree of whole blocks needs no leaf: " + asked);
+        }
+    }
+
+    private static List<String> hexes(List<byte[]> hashes) {
+        return hashes.stream().map(MerkleTree::hex).toList();
+    }
+
+    @Test
     void everyInclusionProofOfEverySmallTreeVerifiesAndNothingElseDoes() {
         List<byte[]> leaves = leafHashes(34);
         MerkleTree.Leaves all = MerkleTree.Leaves.of(leaves);
