@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.recordline.local.bench.AuditBenchmark;
 import org.recordline.local.bench.MpiBenchmark;
 import org.recordline.local.bench.PipelineBenchmark;
 import org.recordline.testsupport.DatabaseRoles;
@@ -51,6 +52,8 @@ public final class RecordlineLauncher {
                 case "bench" -> {
                     if (!rest.isEmpty() && rest.get(0).equals("mpi")) {
                         MpiBenchmark.run(home, MpiBenchmark.Options.parse(rest.subList(1, rest.size())));
+                    } else if (!rest.isEmpty() && rest.get(0).equals("audit")) {
+                        AuditBenchmark.run(home, AuditBenchmark.Options.parse(rest.subList(1, rest.size())));
                     } else {
                         PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
                     }
@@ -89,6 +92,9 @@ public final class RecordlineLauncher {
                        ./recordline bench mpi [--persons N] [--duplicates P] [--probes Q]
                                                       grow a fresh patient index to N people and measure
                                                       registrations/s, single-match latency, size
+                       ./recordline bench audit [--entries N]
+                                                      grow a fresh audit log to N entries and measure
+                                                      appends/s, offline verify time, proof sizes
                        ./recordline match-model estimate [--records N] [--out FILE]
                                                       re-estimate the index's match model from its own
                                                       records (the running stack's); print or save it
