@@ -3,7 +3,6 @@ package org.recordline.audit.domain;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.recordline.events.AuditEvent;
 import org.recordline.events.EventCodec;
 
@@ -34,31 +33,34 @@ public final class AuditChain {
      * (its {@code context} component is ignored), chained to {@code prevHash}.
      */
     public static byte[] hash(byte[] prevHash, long seq, AuditEvent e, String contextText) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(prevHash);
-            md.update(ByteBuffer.allocate(8).putLong(seq).array());
-            for (String f : new String[] {e.eventId(), e.occurredAt().toString(), e.service(), e.action(),
-                    e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail()}) {
-                field(md, f);
-            }
-            if (contextText != null) {
-                // an eleventh field only when there is a context, so entries without one hash as they always did
-                field(md, contextText);
-            }
-            return md.digest();
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
+        MessageDigest md = MerkleTree.sha256();
+        md.update(prevHash);
+        md.update(ByteBuffer.allocate(8).putLong(seq).array());
+        for (String f : new String[] {e.eventId(), e.occurredAt().toString(), e.service(), e.action(),
+                e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail()}) {
+            field(md, f);
         }
+        if (contextText != null) {
+            // an eleventh field only when there is a context, so entries without one hash as they always did
+            field(md, contextText);
+        }
+        return md.digest();
     }
 
     private static void field(MessageDigest md, String f) {
         if (f == null) {
-            md.update(ByteBuffer.allocate(4).putInt(-1).array());
+            int32(md, -1);
         } else {
             byte[] b = f.getBytes(StandardCharsets.UTF_8);
-            md.update(ByteBuffer.allocate(4).putInt(b.length).array());
+            int32(md, b.length);
             md.update(b);
         }
+    }
+
+    private static void int32(MessageDigest md, int v) {
+        md.update((byte) (v >>> 24));
+        md.update((byte) (v >>> 16));
+        md.update((byte) (v >>> 8));
+        md.update((byte) v);
     }
 }

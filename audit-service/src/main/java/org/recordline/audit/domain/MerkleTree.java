@@ -18,7 +18,7 @@ import java.util.List;
 public final class MerkleTree {
 
     /** The root of the empty tree: SHA-256 of nothing. */
-    public static final byte[] EMPTY_ROOT = sha256().digest();
+    public static final byte[] EMPTY_ROOT = newSha256().digest();
 
     private MerkleTree() {
     }
@@ -314,12 +314,22 @@ public final class MerkleTree {
         }
     }
 
-    private static MessageDigest sha256() {
+    /** One SHA-256 per thread, reused: looking one up costs more than hashing 64 bytes. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(MerkleTree::newSha256);
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** This thread's SHA-256, reset (digest() resets it after each use). */
+    static MessageDigest sha256() {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md;
     }
 
     /** Lowercase hex of {@code bytes}. */

@@ -92,7 +92,7 @@ public final class RecordlineLauncher {
                        ./recordline bench mpi [--persons N] [--duplicates P] [--probes Q]
                                                       grow a fresh patient index to N people and measure
                                                       registrations/s, single-match latency, size
-                       ./recordline bench audit [--entries N]
+                       ./recordline bench audit [--entries N] [--instances I]
                                                       grow a fresh audit log to N entries and measure
                                                       appends/s, offline verify time, proof sizes
                        ./recordline match-model estimate [--records N] [--out FILE]

@@ -82,12 +82,13 @@ public final class AuditBenchmark {
      *
      * @param entries audit events to publish and append (10,000 to 5,000,000)
      */
-    public record Options(int entries) {
+    public record Options(int entries, int instances) {
 
-        /** Parses {@code [--entries N]}. */
+        /** Parses {@code [--entries N] [--instances I]}. */
         public static Options parse(List<String> args) {
             Map<String, Integer> v = new LinkedHashMap<>();
             v.put("--entries", 1_000_000);
+            v.put("--instances", 1);
             for (int i = 0; i < args.size(); i += 2) {
                 if (!v.containsKey(args.get(i))) {
                     throw new PipelineBenchmark.UsageError("unknown option '" + args.get(i) + "' for bench audit");
@@ -101,9 +102,13 @@ public final class AuditBenchmark {
                     throw new PipelineBenchmark.UsageError(args.get(i) + " takes a whole number");
                 }
             }
-            Options o = new Options(v.get("--entries"));
+            Options o = new Options(v.get("--entries"), v.get("--instances"));
             if (o.entries() < 10_000 || o.entries() > 5_000_000) {
                 throw new PipelineBenchmark.UsageError("bench audit takes --entries 10000 to 5000000");
+            }
+            if (o.instances() < 1 || o.instances() > 4) {
+                throw new PipelineBenchmark.UsageError("bench audit takes --instances 1 to 4 (audit-service processes"
+                        + " sharing ehr.audit.v1's partitions and appending to one log)");
             }
             return o;
         }
@@ -128,11 +133,12 @@ public final class AuditBenchmark {
         try {
             String heap = serviceHeap(options.entries());
             StackSettings settings = new StackSettings(home, state, KafkaBroker.freePort(), KafkaBroker.freePort(),
-                    KafkaBroker.freePort(), List.of(PipelineBenchmark.spec(SERVICE)), heap);
+                    KafkaBroker.freePort(), instances(options.instances()), heap);
             int cores = Runtime.getRuntime().availableProcessors();
             System.out.printf("Recordline audit log benchmark: %,d audit events from one producer; audit-service"
                     + " heap %s; %d cores%n", options.entries(), heap, cores);
-            row("options", "`bench audit --entries " + options.entries() + "`, audit-service heap " + heap + ", "
+            row("options", "`bench audit --entries " + options.entries() + (options.instances() > 1
+                    ? " --instances " + options.instances() : "") + "`, audit-service heap " + heap + ", "
                     + cores + " cores");
             try (LocalStack stack = new LocalStack(settings)) {
                 stack.start(Duration.ofSeconds(240));
@@ -154,6 +160,15 @@ public final class AuditBenchmark {
 
     private void row(String figure, String value) {
         table.add("| " + figure + " | " + value + " |");
+    }
+
+    /** {@code n} audit-service processes on free ports, in one consumer group, appending to one log. */
+    private static List<StackSettings.ServiceSpec> instances(int n) {
+        List<StackSettings.ServiceSpec> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(new StackSettings.ServiceSpec(SERVICE, KafkaBroker.freePort(), KafkaBroker.freePort(), i));
+        }
+        return out;
     }
 
     /** {@code RECORDLINE_SERVICE_HEAP} when set, else the stack's usual 192 MB. */
