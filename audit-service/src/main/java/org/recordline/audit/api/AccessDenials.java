@@ -8,7 +8,7 @@ import org.recordline.commons.audit.AccessDenialSink;
 import org.recordline.events.AuditActions;
 import org.recordline.events.AuditEvent;
 
-/** Refused requests to the audit-service go straight into its own log (it has no outbox). */
+/** Refused requests to the audit-service go straight into its own log (its outbox carries only checkpoints). */
 @ApplicationScoped
 public class AccessDenials implements AccessDenialSink {
 

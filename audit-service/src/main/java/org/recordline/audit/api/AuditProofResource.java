@@ -184,9 +184,13 @@ public class AuditProofResource {
         long size = log.size();
         long a = from == null ? 1 : from;
         long b = to == null ? Math.max(size, 1) : to;
+        if (a > size) {
+            return problem(400, "Bad Request", "parameter 'from' must be at most the log's size, " + size, at);
+        }
         if (a < 1 || b < a) {
             return problem(400, "Bad Request", "parameters 'from' and 'to' must be entries with 1 <= from <= to", at);
         }
+        b = Math.min(b, size);
         LogVerifier.Result r = log.verify(signer.publicKey(), a, b);
         return Response.ok(new VerifyView(r.ok(), a, b, r.entries(), r.checkpoints(), signer.keyId(), r.position(),
                 r.fault())).build();

@@ -543,7 +543,7 @@ public class AuditLog {
 
     /**
      * Verifies entries {@code from} to {@code to} (see {@link LogVerifier}) in one read-only snapshot, trusting
-     * {@code key}; the verification is appended to the log as an {@code audit.read} by the caller's resource.
+     * {@code key}. Not itself appended to the log: it reads hashes, not patient data.
      */
     public LogVerifier.Result verify(java.security.PublicKey key, long from, long to) {
         try (Connection c = dataSource.getConnection()) {
@@ -617,7 +617,38 @@ public class AuditLog {
         return s == null || s.isBlank() ? "unknown" : s;
     }
 
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
+    /**
+     * {@code s} without NUL characters and unpaired surrogates (text PostgreSQL refuses, as text and as jsonb), cut to
+     * at most {@code max} UTF-16 units without splitting a character.
+     */
+    static String cut(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(ch) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1));
+            boolean bad = ch == 0 || (Character.isSurrogate(ch) && !pair);
+            if (bad && b == null) {
+                b = new StringBuilder(s.length()).append(s, 0, i);
+            }
+            if (b != null && !bad) {
+                b.append(ch);
+                if (pair) {
+                    b.append(s.charAt(i + 1));
+                }
+            }
+            if (pair) {
+                i++;
+            }
+        }
+        String clean = b == null ? s : b.toString();
+        if (clean.length() <= max) {
+            return clean;
+        }
+        int end = Character.isLowSurrogate(clean.charAt(max)) ? max - 1 : max;
+        return clean.substring(0, end);
     }
 }

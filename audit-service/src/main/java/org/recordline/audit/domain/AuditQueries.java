@@ -23,8 +23,8 @@ import org.recordline.events.EventCodec;
  *
  * <p>A patient is found by any of their ids, as the index-service's own audit events say now (its filings and
  * moves: {@code audit_person_source}): the enterprise person the id belongs to, every source record linked to that
- * person now (including records linked after an entry was written), and every person those source records were
- * filed under before (merged or relinked persons, whose reads named only their own id).
+ * person now (including records linked after an entry was written), and every person merged into it (whose reads
+ * named only their own id). A person a record was merely relinked from is another patient and is left out.
  */
 @ApplicationScoped
 public class AuditQueries {
@@ -125,8 +125,8 @@ public class AuditQueries {
 
     /**
      * Every id of the patient {@code id} names (an enterprise person id or {@code source-system|local-id}): the
-     * person it belongs to now, that person's source records now, and the persons those records were filed under
-     * before. An id the index never mentioned stands for itself.
+     * person it belongs to now, that person's source records now, and the persons merged into it. An id the index
+     * never mentioned stands for itself.
      */
     @Transactional
     public Set<String> patientIds(String id) {
@@ -151,16 +151,17 @@ public class AuditQueries {
                     }
                 }
             }
-            // the persons these records were filed under or moved from: the index's filings and moves name them
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT unnest(audit_patient_ids(patient_ref,"
-                    + " context)) FROM audit_entry WHERE audit_patient_ids(patient_ref, context) && ?"
-                    + " AND service = 'index-service' AND outcome = 'success' AND action = ANY (?)")) {
-                bind(c, ps, List.of(sources, AuditLog.LINKING));
+            // the persons merged into this one: a merge moves every source record of the person merged away, so that
+            // person's entries were about these records. A person a record was only relinked from (unlink, link, an
+            // accepted match) is someone else, still: their entries are not this patient's.
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT (context::jsonb) ->> 'previousPersonId'"
+                    + " FROM audit_entry WHERE audit_patient_ids(patient_ref, context) && ?"
+                    + " AND service = 'index-service' AND outcome = 'success' AND action = ?")) {
+                bind(c, ps, List.of(sources, AuditActions.PERSONS_MERGED));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String other = rs.getString(1);
-                        if (!other.contains("|")) {
-                            persons.add(other);
+                        if (rs.getString(1) != null) {
+                            persons.add(rs.getString(1));
                         }
                     }
                 }

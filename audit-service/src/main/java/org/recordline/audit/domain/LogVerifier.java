@@ -152,16 +152,23 @@ public final class LogVerifier {
 
         /** Entries {@code from} to {@code to} as stored: their hashes build the tree, nothing is recomputed. */
         Result stored(Connection c, String schema, long from, long to) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash FROM " + schema
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash, prev_hash FROM " + schema
                     + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
                 ps.setLong(1, from);
                 ps.setLong(2, to);
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Result gap = gap(rs.getLong(1));
+                        long seq = rs.getLong(1);
+                        Result gap = gap(seq);
                         if (gap != null) {
                             return gap;
+                        }
+                        // the links are checked here too: a stored hash rewritten after the latest checkpoint breaks
+                        // its successor's link even where the fields are not recomputed
+                        if (!MessageDigest.isEqual(rs.getBytes(3), prev)) {
+                            return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
+                                    + (seq - 1) + ": an entry was inserted, deleted, reordered or rewritten here");
                         }
                         Result root = next(rs.getBytes(2));
                         if (root != null) {

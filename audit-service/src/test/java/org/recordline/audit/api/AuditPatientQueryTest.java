@@ -98,10 +98,11 @@ class AuditPatientQueryTest {
                     .when().get("/audit/events").then().statusCode(200).extract().jsonPath();
             assertTrue(seen.getList("eventId").contains(readP2.eventId()),
                     "the read of p2 before the merge is about the patient");
-            // everything but p3's read (and the auditor's own queries, which name the patient too)
-            assertEquals(List.of("record.indexed", "record.indexed", "record.read", "record.read", "submission.read",
-                    "persons.merged"), seen.<String>getList("action").stream().filter(a -> !"audit.read".equals(a))
-                    .toList());
+            // everything but p3's read (and the auditor's own queries, which name the patient too); events with
+            // different keys may be appended in any order
+            assertEquals(List.of("persons.merged", "record.indexed", "record.indexed", "record.read", "record.read",
+                    "submission.read"), seen.<String>getList("action").stream().filter(a -> !"audit.read".equals(a))
+                    .sorted().toList());
         });
         // p3's read is not theirs; and by p1's own id the same entries come back
         JsonPath byP1 = given().auth().oauth2(auditor()).queryParam("patient", p1).queryParam("action", "record.read")
@@ -119,9 +120,11 @@ class AuditPatientQueryTest {
         JsonPath accounting = given().auth().oauth2(auditor()).queryParam("patient", sourceB)
                 .accept("application/json").when().get("/audit/disclosures").then().statusCode(200).extract()
                 .jsonPath();
-        assertEquals(List.of("terry", "<script>x</script>"), accounting.getList("disclosures.recipient"));
-        assertEquals(List.of("TREAT", "PATRQT"), accounting.getList("disclosures.purpose"));
-        assertEquals("dr-ng", accounting.getString("disclosures[0].onBehalfOf"));
+        // (the two reads have different keys: either may have been appended first)
+        assertEquals(java.util.Set.of("terry TREAT dr-ng", "<script>x</script> PATRQT null"),
+                accounting.<java.util.Map<String, Object>>getList("disclosures").stream()
+                        .map(d -> d.get("recipient") + " " + d.get("purpose") + " " + d.get("onBehalfOf"))
+                        .collect(java.util.stream.Collectors.toSet()));
         assertTrue(accounting.getBoolean("complete"));
         assertTrue(accounting.getList("patientIds").containsAll(List.of(p1, p2, sourceA, sourceB)));
         // six years back by default
@@ -151,7 +154,8 @@ class AuditPatientQueryTest {
         AuditEvent search = publish("index-service", "record.read", "success", "terry", null, person, "TREAT",
                 "patient search result", read(person, null));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
-                .queryParam("patient", person).when().get("/audit/events").then().body("size()", equalTo(2)));
+                .queryParam("patient", person).queryParam("action", "record.read").when().get("/audit/events").then()
+                .body("size()", equalTo(2)));
 
         String body = given().auth().oauth2(auditor()).queryParam("patient", person)
                 .queryParam("action", "record.read").accept("application/fhir+json").when().get("/audit/events").then().statusCode(200)

@@ -201,6 +201,9 @@ class AuditTamperTest {
                 .body("from", equalTo(five.get(0).intValue())).body("fault", org.hamcrest.Matchers.nullValue());
         given().auth().oauth2(auditor()).queryParam("from", 5).queryParam("to", 4).when().get("/audit/verify").then()
                 .statusCode(400);
+        // a range beyond the log is not reported verified
+        given().auth().oauth2(auditor()).queryParam("from", 1_000_000_000L).when().get("/audit/verify").then()
+                .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("log's size"));
     }
 
     @Test

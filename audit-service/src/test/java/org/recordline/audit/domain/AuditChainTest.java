@@ -79,6 +79,17 @@ class AuditChainTest {
             + "\"resources\":[\"Patient/pat-1\"]}";
 
     @Test
+    void storedTextLosesNulsAndUnpairedSurrogatesAndIsNeverCutInsideACharacter() {
+        assertEquals("ab", AuditLog.cut("a\u0000b", 10));
+        assertEquals("ab", AuditLog.cut("a\ud83db", 10), "a lone high surrogate");
+        assertEquals("ab", AuditLog.cut("a\ude00b", 10), "a lone low surrogate");
+        assertEquals("a\ud83d\ude00", AuditLog.cut("a\ud83d\ude00", 10), "a pair stays");
+        assertEquals("a", AuditLog.cut("a\ud83d\ude00", 2), "cut before the pair, not inside it");
+        assertEquals("abc", AuditLog.cut("abcdef", 3));
+        assertEquals(null, AuditLog.cut(null, 3));
+    }
+
+    @Test
     void aContextIsCoveredAndAnEmptyOneDiffersFromNone() {
         byte[] none = AuditChain.hash(AuditChain.GENESIS, 1, E);
         byte[] some = AuditChain.hash(AuditChain.GENESIS, 1, E.withContext(AuditEvent.Context.patient("EP-1", null)));

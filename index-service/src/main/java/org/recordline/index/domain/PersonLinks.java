@@ -455,7 +455,6 @@ public class PersonLinks {
         return out;
     }
 
-    /** The audit detail of a move: ids and counts, the reason; never patient data. */
     /**
      * The audit event of a move: its context names the person the source records went to, the person they left and
      * the records, so that the audit-service can tell which person each source record belongs to now and which
@@ -468,6 +467,7 @@ public class PersonLinks {
                 null);
     }
 
+    /** The audit detail of a move: ids and counts, the reason; never patient data. */
     private static String detail(Moved m, String reason) {
         return "change " + m.changeId() + ": " + m.records().size() + " source record(s) moved from "
                 + m.fromPersonId() + " to " + m.toPersonId() + (m.fromMerged() ? " (" + m.fromPersonId()

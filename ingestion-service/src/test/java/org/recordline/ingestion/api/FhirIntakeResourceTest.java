@@ -198,7 +198,9 @@ class FhirIntakeResourceTest {
         given().auth().oauth2("not-a-token").contentType(FHIR).body(body).when().post("/fhir").then().statusCode(401)
                 .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer")).contentType(FHIR)
                 .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString("not valid"));
-        String auditor = RecordlineStackResource.tokens().token("audrey", "auditor");
+        // a caller of this test alone, so that its refusal is known to be this test's
+        String wrongRole = "audrey-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String auditor = RecordlineStackResource.tokens().token(wrongRole, "auditor");
         given().auth().oauth2(auditor).contentType(FHIR).body(body).when().post("/fhir").then().statusCode(403)
                 .contentType(FHIR).body("resourceType", equalTo("OperationOutcome"))
                 .body("issue[0].code", equalTo("forbidden"));
@@ -215,7 +217,7 @@ class FhirIntakeResourceTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             List<String> now = deniedActors();
             assertTrue(now.size() >= before.size() + 5, () -> "denials audited: " + now);
-            assertTrue(now.contains("audrey"), now::toString);
+            assertTrue(now.contains(wrongRole), now::toString);
         });
     }
 
