@@ -132,8 +132,19 @@ public class AuditProofResource {
         if (seq > n) {
             return problem(400, "Bad Request", "entry " + seq + " is not in a tree of " + n + " entries", at);
         }
-        AuditLog.Proof proof = log.inclusionProof(seq - 1, n);
-        byte[] entryHash = log.entryHash(seq);
+        long removed = log.removed();
+        if (seq <= removed) {
+            return problem(410, "Gone", "entry " + seq + " was removed by retention (entries 1 to " + removed
+                    + " are gone; the retention anchor stands for them)", at);
+        }
+        AuditLog.Proof proof;
+        byte[] entryHash;
+        try {
+            proof = log.inclusionProof(seq - 1, n);
+            entryHash = log.entryHash(seq);
+        } catch (AuditLog.RemovedByRetention e) {
+            return problem(410, "Gone", e.getMessage(), at);
+        }
         return Response.ok(new InclusionView(seq, seq - 1, n, MerkleTree.hex(entryHash), MerkleTree.hex(proof.leafHash()),
                 MerkleTree.hex(proof.root()), proof.path().stream().map(MerkleTree::hex).toList())).build();
     }
@@ -150,7 +161,12 @@ public class AuditProofResource {
         if (second > size) {
             return problem(400, "Bad Request", "parameter 'second' must be at most the log's size, " + size, at);
         }
-        AuditLog.Proof proof = log.consistencyProof(first, second);
+        AuditLog.Proof proof;
+        try {
+            proof = log.consistencyProof(first, second);
+        } catch (AuditLog.RemovedByRetention e) {
+            return problem(410, "Gone", e.getMessage(), at);
+        }
         return Response.ok(new ConsistencyView(first, second, MerkleTree.hex(proof.firstRoot()),
                 MerkleTree.hex(proof.root()), proof.path().stream().map(MerkleTree::hex).toList())).build();
     }
@@ -163,11 +179,12 @@ public class AuditProofResource {
      * @param to          the last entry recomputed
      * @param entries     entries in the log as walked
      * @param checkpoints checkpoints checked (their signatures, and their roots against the log)
+     * @param removed     entries removed by retention (1 to this), stood for by the signed retention anchor
      * @param keyId       the key trusted: this service's own
      * @param position    the entry where the first fault is, if any
      * @param fault       what is wrong, if anything
      */
-    public record VerifyView(boolean ok, long from, long to, long entries, int checkpoints, String keyId,
+    public record VerifyView(boolean ok, long from, long to, long entries, int checkpoints, long removed, String keyId,
                              Long position, String fault) {
     }
 
@@ -192,8 +209,10 @@ public class AuditProofResource {
         }
         b = Math.min(b, size);
         LogVerifier.Result r = log.verify(signer.publicKey(), a, b);
-        return Response.ok(new VerifyView(r.ok(), a, b, r.entries(), r.checkpoints(), signer.keyId(), r.position(),
-                r.fault())).build();
+        // entries retention removed are not recomputed: the range starts after them
+        a = Math.max(a, r.removed() + 1);
+        return Response.ok(new VerifyView(r.ok(), a, Math.max(a - 1, b), r.entries(), r.checkpoints(), r.removed(),
+                signer.keyId(), r.position(), r.fault())).build();
     }
 
     private static Response problem(int status, String title, String detail, String instance) {

@@ -33,34 +33,50 @@ public final class AuditChain {
      * (its {@code context} component is ignored), chained to {@code prevHash}.
      */
     public static byte[] hash(byte[] prevHash, long seq, AuditEvent e, String contextText) {
-        MessageDigest md = MerkleTree.sha256();
-        md.update(prevHash);
-        md.update(ByteBuffer.allocate(8).putLong(seq).array());
+        return hash(prevHash, seq, body(e, contextText));
+    }
+
+    /**
+     * What an entry's hash covers after the previous hash and the sequence number: every field, length-prefixed,
+     * then the context text when there is one. Known before the entry's place in the log is, so that appends make it
+     * before they take the chain head.
+     */
+    public static byte[] body(AuditEvent e, String contextText) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
         for (String f : new String[] {e.eventId(), e.occurredAt().toString(), e.service(), e.action(),
                 e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail()}) {
-            field(md, f);
+            field(out, f);
         }
         if (contextText != null) {
             // an eleventh field only when there is a context, so entries without one hash as they always did
-            field(md, contextText);
+            field(out, contextText);
         }
+        return out.toByteArray();
+    }
+
+    /** The hash of entry {@code seq} with the fields {@code body} ({@link #body}), chained to {@code prevHash}. */
+    public static byte[] hash(byte[] prevHash, long seq, byte[] body) {
+        MessageDigest md = MerkleTree.sha256();
+        md.update(prevHash);
+        md.update(ByteBuffer.allocate(8).putLong(seq).array());
+        md.update(body);
         return md.digest();
     }
 
-    private static void field(MessageDigest md, String f) {
+    private static void field(java.io.ByteArrayOutputStream out, String f) {
         if (f == null) {
-            int32(md, -1);
+            int32(out, -1);
         } else {
             byte[] b = f.getBytes(StandardCharsets.UTF_8);
-            int32(md, b.length);
-            md.update(b);
+            int32(out, b.length);
+            out.writeBytes(b);
         }
     }
 
-    private static void int32(MessageDigest md, int v) {
-        md.update((byte) (v >>> 24));
-        md.update((byte) (v >>> 16));
-        md.update((byte) (v >>> 8));
-        md.update((byte) v);
+    private static void int32(java.io.ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
     }
 }

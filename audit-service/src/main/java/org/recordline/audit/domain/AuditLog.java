@@ -31,12 +31,18 @@ public class AuditLog {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditLog.class);
 
-    private static final String LOCK_HEAD = "SELECT last_seq, last_hash, tree_size, tree_frontier FROM audit_chain_head"
-            + " WHERE id = 1 FOR UPDATE";
-    private static final String EXISTING = "SELECT event_id FROM audit_entry WHERE event_id = ANY (?)";
-    private static final String INSERT = "INSERT INTO audit_entry (seq, event_id, occurred_at, recorded_at, service,"
-            + " action, outcome, actor, submission_id, patient_ref, purpose, detail, context, prev_hash, entry_hash)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String LOCK_HEAD = "SELECT last_seq, last_hash, tree_size, tree_frontier, last_recorded_at"
+            + " FROM audit_chain_head WHERE id = 1 FOR UPDATE";
+    /**
+     * Event ids already in the log, looked up in the partitions of this month and the one before: a redelivery (a
+     * rebalance, a relay's retry) comes within the topic's retention (days), long before that.
+     */
+    private static final String EXISTING = "SELECT event_id FROM audit_entry WHERE event_id = ANY (?)"
+            + " AND recorded_at >= ?";
+    /** Entries go in with one COPY a batch, routed to their month's partition. */
+    private static final String COPY = "COPY audit_entry (seq, event_id, occurred_at, recorded_at, service, action,"
+            + " outcome, actor, submission_id, patient_ref, purpose, detail, context, patient_ids, prev_hash,"
+            + " entry_hash) FROM STDIN";
     private static final String LINK_SOURCE = "INSERT INTO audit_person_source (source_id, person_id, occurred_at)"
             + " VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET person_id = excluded.person_id,"
             + " occurred_at = excluded.occurred_at WHERE audit_person_source.occurred_at <= excluded.occurred_at";
@@ -46,7 +52,8 @@ public class AuditLog {
      * a few blocks, not every entry hash.
      */
     static final int BLOCK_BITS = 10;
-    private static final int BLOCK = 1 << BLOCK_BITS;
+    static final int BLOCK_SIZE = 1 << BLOCK_BITS;
+    private static final int BLOCK = BLOCK_SIZE;
     private static final String INSERT_BLOCK = "INSERT INTO audit_block (idx, hash) VALUES (?, ?)"
             + " ON CONFLICT (idx) DO NOTHING";
     /** The index-service's acts that file a source record under a person or move it to another. */
@@ -54,7 +61,7 @@ public class AuditLog {
             AuditActions.PERSON_UNLINKED, AuditActions.PERSONS_MERGED, AuditActions.PERSONS_UNMERGED,
             AuditActions.MATCH_ACCEPTED);
     private static final String MOVE_HEAD = "UPDATE audit_chain_head SET last_seq = ?, last_hash = ?, tree_size = ?,"
-            + " tree_frontier = ? WHERE id = 1";
+            + " tree_frontier = ?, last_recorded_at = ? WHERE id = 1";
     private static final String ENTRY_HASHES = "SELECT seq, entry_hash FROM audit_entry WHERE seq > ? AND seq <= ?"
             + " ORDER BY seq";
     /** The latest checkpoints within the log's size; the newest one this service's key signed counts. */
@@ -70,8 +77,9 @@ public class AuditLog {
     private final long checkpointEvery;
     private final java.time.Duration checkpointInterval;
     private final String schema;
+    private final AuditClock clock;
 
-    public AuditLog(AgroalDataSource dataSource, CheckpointSigner signer, OutboxWriter outbox,
+    public AuditLog(AgroalDataSource dataSource, CheckpointSigner signer, OutboxWriter outbox, AuditClock clock,
                     @org.eclipse.microprofile.config.inject.ConfigProperty(
                             name = "recordline.audit.checkpoint.every", defaultValue = "1000") long checkpointEvery,
                     @org.eclipse.microprofile.config.inject.ConfigProperty(
@@ -80,6 +88,7 @@ public class AuditLog {
                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.flyway.schemas")
                     String schema) {
         this.schema = schema;
+        this.clock = clock;
         this.dataSource = dataSource;
         this.signer = signer;
         this.outbox = outbox;
@@ -88,8 +97,11 @@ public class AuditLog {
         this.checkpointInterval = checkpointInterval;
     }
 
-    /** The chain head as locked: the last entry and the Merkle tree's right edge. */
-    private record Head(long lastSeq, byte[] lastHash, MerkleTree.Frontier tree) {
+    /**
+     * The chain head as locked: the last entry, the Merkle tree's right edge, and when the last entry was recorded
+     * (null before any was).
+     */
+    private record Head(long lastSeq, byte[] lastHash, MerkleTree.Frontier tree, Instant lastRecordedAt) {
     }
 
     /**
@@ -101,12 +113,15 @@ public class AuditLog {
         byte[] lastHash;
         long treeSize;
         byte[] frontier;
+        Instant lastRecordedAt;
         try (PreparedStatement ps = c.prepareStatement(LOCK_HEAD); ResultSet rs = ps.executeQuery()) {
             rs.next();
             lastSeq = rs.getLong(1);
             lastHash = rs.getBytes(2);
             treeSize = rs.getLong(3);
             frontier = rs.getBytes(4);
+            Timestamp at = rs.getTimestamp(5);
+            lastRecordedAt = at == null ? null : at.toInstant();
         }
         List<byte[]> subtrees = new java.util.ArrayList<>();
         for (int i = 0; i + 32 <= frontier.length; i += 32) {
@@ -120,7 +135,7 @@ public class AuditLog {
         if (treeSize < lastSeq) {
             leafHashes(c, treeSize, lastSeq, tree::append);
         }
-        return new Head(lastSeq, lastHash, tree);
+        return new Head(lastSeq, lastHash, tree, lastRecordedAt);
     }
 
     /**
@@ -129,6 +144,16 @@ public class AuditLog {
      */
     private static void leafHashes(Connection c, long after, long to, java.util.function.Consumer<byte[]> sink)
             throws SQLException {
+        entryHashes(c, after, to, (seq, entryHash) -> sink.accept(MerkleTree.leafHash(entryHash)));
+    }
+
+    /** Takes an entry's sequence number and chain hash. */
+    private interface EntryHashes {
+        void accept(long seq, byte[] entryHash);
+    }
+
+    /** Passes entries {@code after + 1} to {@code to}'s sequence numbers and chain hashes, in order. */
+    private static void entryHashes(Connection c, long after, long to, EntryHashes sink) throws SQLException {
         long next = after + 1;
         try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
             ps.setLong(1, after);
@@ -139,7 +164,7 @@ public class AuditLog {
                     if (rs.getLong(1) != next) {
                         break;
                     }
-                    sink.accept(MerkleTree.leafHash(rs.getBytes(2)));
+                    sink.accept(next, rs.getBytes(2));
                     next++;
                 }
             }
@@ -170,9 +195,25 @@ public class AuditLog {
     }
 
     /**
-     * Appends {@code events}, in order, skipping any whose event id is in the log already or earlier in the list:
-     * the chain head is locked once, the entries are chained in memory and inserted in one batch (which the driver
-     * sends as multi-row inserts), and the head moves once. The chain is the same as appending them one by one.
+     * An event made ready to append before the chain head is taken: cut to its columns, its context text, its patient
+     * ids, and the part of its hash that does not depend on its place in the log.
+     */
+    private record Ready(AuditEvent entry, String context, List<String> patientIds, byte[] body) {
+
+        static Ready of(AuditEvent e) {
+            AuditEvent entry = normalise(e);
+            String context = AuditChain.contextText(entry.context());
+            return new Ready(entry, context, PatientIds.of(entry.patientRef(), entry.context()),
+                    AuditChain.body(entry, context));
+        }
+    }
+
+    /**
+     * Appends {@code events}, in order, skipping any whose event id is in the log already or earlier in the list.
+     * Each event is prepared (cut, hashed as far as it can be) before the chain head is locked; then the head is
+     * locked once, the entries are chained in memory and written with one {@code COPY}, and the head moves once. The
+     * chain is the same as appending them one by one. Entries are recorded at the later of now and the last entry's
+     * time, so that the log's months follow its order; entering a new month makes its partition.
      *
      * @return each event's sequence number, or -1 for a duplicate, in the order of {@code events}
      */
@@ -182,72 +223,89 @@ public class AuditLog {
         if (events.isEmpty()) {
             return seqs;
         }
+        List<Ready> ready = new java.util.ArrayList<>(events.size());
+        for (AuditEvent e : events) {
+            ready.add(Ready.of(e));
+        }
         try (Connection c = dataSource.getConnection()) {
             Head head = lockHead(c);
             long seq = head.lastSeq();
             byte[] prev = head.lastHash();
             MerkleTree.Frontier tree = head.tree();
-            Set<String> seen = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
-                ps.setArray(1, c.createArrayOf("varchar",
-                        events.stream().map(AuditEvent::eventId).distinct().toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        seen.add(rs.getString(1));
-                    }
-                }
+            Instant recordedAt = clock.now().truncatedTo(ChronoUnit.MICROS);
+            if (head.lastRecordedAt() != null && recordedAt.isBefore(head.lastRecordedAt())) {
+                recordedAt = head.lastRecordedAt();
             }
-            Timestamp recordedAt = Timestamp.from(Instant.now());
+            if (head.lastRecordedAt() == null || !Months.start(recordedAt).equals(Months.start(head.lastRecordedAt()))) {
+                ensurePartition(c, recordedAt);
+            }
+            Set<String> seen = existing(c, events, Months.previous(Months.start(recordedAt)));
             int appended = 0;
             java.util.Map<String, AuditEvent> links = new java.util.LinkedHashMap<>();
             java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (int i = 0; i < events.size(); i++) {
-                    AuditEvent e = events.get(i);
-                    if (!seen.add(e.eventId())) {
-                        seqs[i] = -1;
-                        continue;
-                    }
-                    AuditEvent entry = normalise(e);
-                    seq++;
-                    String context = AuditChain.contextText(entry.context());
-                    byte[] hash = AuditChain.hash(prev, seq, entry, context);
-                    ps.setLong(1, seq);
-                    ps.setString(2, entry.eventId());
-                    ps.setTimestamp(3, Timestamp.from(entry.occurredAt()));
-                    ps.setTimestamp(4, recordedAt);
-                    ps.setString(5, entry.service());
-                    ps.setString(6, entry.action());
-                    ps.setString(7, entry.outcome());
-                    ps.setString(8, entry.actor());
-                    ps.setString(9, entry.submissionId());
-                    ps.setString(10, entry.patientRef());
-                    ps.setString(11, entry.purpose());
-                    ps.setString(12, entry.detail());
-                    ps.setString(13, context);
-                    ps.setBytes(14, prev);
-                    ps.setBytes(15, hash);
-                    ps.addBatch();
-                    linksOf(entry, links);
-                    seqs[i] = seq;
-                    prev = hash;
-                    byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
-                    if (block != null) {
-                        blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
-                    }
-                    appended++;
+            CopyText rows = new CopyText(events.size() * 1024);
+            for (int i = 0; i < events.size(); i++) {
+                Ready r = ready.get(i);
+                AuditEvent entry = r.entry();
+                if (!seen.add(entry.eventId())) {
+                    seqs[i] = -1;
+                    continue;
                 }
-                if (appended > 0) {
-                    ps.executeBatch();
+                seq++;
+                byte[] hash = AuditChain.hash(prev, seq, r.body());
+                rows.number(seq).text(entry.eventId()).time(entry.occurredAt()).time(recordedAt)
+                        .text(entry.service()).text(entry.action()).text(entry.outcome()).text(entry.actor())
+                        .text(entry.submissionId()).text(entry.patientRef()).text(entry.purpose())
+                        .text(entry.detail()).text(r.context()).textArray(r.patientIds()).bytes(prev).bytes(hash)
+                        .end();
+                linksOf(entry, links);
+                seqs[i] = seq;
+                prev = hash;
+                byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
+                if (block != null) {
+                    blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
                 }
+                appended++;
+            }
+            if (appended > 0) {
+                copy(c, rows);
             }
             storeLinks(c, links);
             storeBlocks(c, blocks);
-            moveHead(c, seq, prev, tree);
+            moveHead(c, seq, prev, tree, appended > 0 ? recordedAt : head.lastRecordedAt());
             checkpointIfDue(c, tree, false);
             return seqs;
-        } catch (SQLException ex) {
+        } catch (SQLException | java.io.IOException ex) {
             throw new DataAccessException("audit append failed", ex);
+        }
+    }
+
+    /** The event ids of {@code events} already in the log, in partitions from {@code since} on. */
+    private static Set<String> existing(Connection c, List<AuditEvent> events, Instant since) throws SQLException {
+        Set<String> seen = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
+            ps.setArray(1, c.createArrayOf("varchar", events.stream().map(AuditEvent::eventId).distinct().toArray()));
+            ps.setTimestamp(2, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seen.add(rs.getString(1));
+                }
+            }
+        }
+        return seen;
+    }
+
+    private static void copy(Connection c, CopyText rows) throws SQLException, java.io.IOException {
+        byte[] data = rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+                .copyIn(COPY, new java.io.ByteArrayInputStream(data), 1 << 16);
+    }
+
+    /** Makes the partition of the month {@code at} falls in, unless it is there (as the schema's owner does it). */
+    private static void ensurePartition(Connection c, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.execute();
         }
     }
 
@@ -299,12 +357,14 @@ public class AuditLog {
         }
     }
 
-    private static void moveHead(Connection c, long seq, byte[] hash, MerkleTree.Frontier tree) throws SQLException {
+    private static void moveHead(Connection c, long seq, byte[] hash, MerkleTree.Frontier tree, Instant recordedAt)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD)) {
             ps.setLong(1, seq);
             ps.setBytes(2, hash);
             ps.setLong(3, tree.size());
             ps.setBytes(4, encode(tree));
+            ps.setTimestamp(5, recordedAt == null ? null : Timestamp.from(recordedAt));
             ps.executeUpdate();
         }
     }
@@ -415,7 +475,7 @@ public class AuditLog {
                         return; // nothing new: no lock taken
                     }
                     Head head = lockHead(c);
-                    moveHead(c, head.lastSeq(), head.lastHash(), head.tree());
+                    moveHead(c, head.lastSeq(), head.lastHash(), head.tree(), head.lastRecordedAt());
                     checkpointIfDue(c, head.tree(), false);
                 } catch (SQLException ex) {
                     throw new DataAccessException("the idle checkpoint failed", ex);
@@ -431,7 +491,7 @@ public class AuditLog {
     public Checkpoint checkpointNow() {
         try (Connection c = dataSource.getConnection()) {
             Head head = lockHead(c);
-            moveHead(c, head.lastSeq(), head.lastHash(), head.tree());
+            moveHead(c, head.lastSeq(), head.lastHash(), head.tree(), head.lastRecordedAt());
             return checkpointIfDue(c, head.tree(), true);
         } catch (SQLException ex) {
             throw new DataAccessException("making an audit checkpoint failed", ex);
@@ -479,6 +539,9 @@ public class AuditLog {
      * hashes of a block read only when a proof goes into it. Fails when an entry is missing (the log is damaged).
      */
     private static MerkleTree.Leaves proofLeaves(Connection c, long size) throws SQLException {
+        RetentionAnchor anchor = RetentionAnchor.latest(c, null);
+        long removed = anchor == null ? 0 : anchor.treeSize();
+        long keptBlock = removed & ~(long) (BLOCK - 1);
         long whole = size >>> BLOCK_BITS;
         java.util.Map<Long, byte[]> blocks = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT idx, hash FROM audit_block WHERE idx < ?")) {
@@ -492,6 +555,10 @@ public class AuditLog {
         java.util.Map<Long, byte[]> backfill = new java.util.LinkedHashMap<>();
         for (long b = 0; b < whole; b++) {
             if (!blocks.containsKey(b)) {
+                if (b * BLOCK < removed) {
+                    throw new RemovedByRetention("the root of the audit log's leaves " + b * BLOCK + " to "
+                            + ((b + 1) * BLOCK - 1) + " was not kept when retention removed them");
+                }
                 List<byte[]> its = new java.util.ArrayList<>(BLOCK);
                 leafHashes(c, b * BLOCK, (b + 1) * BLOCK, its::add);
                 byte[] root = MerkleTree.root(MerkleTree.Leaves.of(its), BLOCK);
@@ -504,11 +571,17 @@ public class AuditLog {
         return new MerkleTree.Leaves() {
             @Override
             public byte[] hash(long i) {
+                if (i < keptBlock) {
+                    throw new RemovedByRetention("entry " + (i + 1) + " was removed by retention");
+                }
                 long b = i >>> BLOCK_BITS;
                 List<byte[]> its = loaded.computeIfAbsent(b, k -> {
                     List<byte[]> out = new java.util.ArrayList<>(BLOCK);
+                    if (k * BLOCK < removed) {
+                        out.addAll(anchor.blockLeaves()); // leaves keptBlock to removed - 1
+                    }
                     try {
-                        leafHashes(c, k * BLOCK, Math.min(size, (k + 1) * BLOCK), out::add);
+                        leafHashes(c, Math.max(k * BLOCK, removed), Math.min(size, (k + 1) * BLOCK), out::add);
                     } catch (SQLException ex) {
                         throw new DataAccessException("reading the audit log's entry hashes failed", ex);
                     }
@@ -522,6 +595,136 @@ public class AuditLog {
                 return to - from == BLOCK ? blocks.get(from >>> BLOCK_BITS) : null;
             }
         };
+    }
+
+    /** A proof or entry asked for that needs entries retention removed. */
+    public static final class RemovedByRetention extends RuntimeException {
+        RemovedByRetention(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The first and last entry recorded in the month starting at {@code month}, or null when it holds none. */
+    @Transactional
+    public long[] monthRange(Instant month) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT min(seq), max(seq) FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ?")) {
+            ps.setTimestamp(1, Timestamp.from(month));
+            ps.setTimestamp(2, Timestamp.from(Months.next(month)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long first = rs.getLong(1);
+                return rs.wasNull() ? null : new long[] {first, rs.getLong(2)};
+            }
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's months failed", ex);
+        }
+    }
+
+    /** The months the log holds partitions for (their starts), oldest first. */
+    @Transactional
+    public List<Instant> months() {
+        List<Instant> out = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                        + " WHERE i.inhparent = 'audit_entry'::regclass ORDER BY c.relname");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("audit_entry_(\\d{4})_(\\d{2})")
+                        .matcher(rs.getString(1));
+                if (m.matches()) {
+                    out.add(java.time.YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))
+                            .atDay(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+                }
+            }
+        } catch (SQLException ex) {
+            throw new DataAccessException("listing the audit log's months failed", ex);
+        }
+        return out;
+    }
+
+    /**
+     * Removes the log's oldest month, the one starting at {@code month}, under the chain head's lock. When it holds
+     * entries (which must continue from the latest retention anchor), a new anchor is made first at its last entry:
+     * the tree's frontier there (from the previous anchor's and the month's entry hashes), that entry's hash, the
+     * removed leaves of the block kept entries begin in, signed; the roots of whole blocks are kept. The database
+     * refuses the removal unless the month ended longer ago than its retention floor ({@code audit_settings}).
+     *
+     * @return the last entry removed, or 0 when the month held none
+     */
+    @Transactional
+    public long removeMonth(Instant month) {
+        try (Connection c = dataSource.getConnection()) {
+            lockHead(c);
+            long[] range;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT min(seq), max(seq) FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ?")) {
+                ps.setTimestamp(1, Timestamp.from(month));
+                ps.setTimestamp(2, Timestamp.from(Months.next(month)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long first = rs.getLong(1);
+                    range = rs.wasNull() ? null : new long[] {first, rs.getLong(2)};
+                }
+            }
+            long last = 0;
+            if (range != null) {
+                last = range[1];
+                anchor(c, range[0], last, Months.next(month));
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT audit_drop_partition(?)")) {
+                ps.setTimestamp(1, Timestamp.from(month));
+                ps.execute();
+            }
+            return last;
+        } catch (SQLException ex) {
+            throw new DataAccessException("removing an audit log month failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void anchor(Connection c, long first, long last, Instant removedBefore) throws SQLException {
+        RetentionAnchor before = RetentionAnchor.latest(c, null);
+        long removed = before == null ? 0 : before.treeSize();
+        if (first != removed + 1) {
+            throw new DataAccessException("the audit log's oldest month begins at entry " + first + ", not at "
+                    + (removed + 1) + " where the log does", null);
+        }
+        MerkleTree.Frontier tree = before == null ? new MerkleTree.Frontier()
+                : new MerkleTree.Frontier(removed, before.frontier().subtrees());
+        long keptBlock = last & ~(long) (BLOCK - 1);
+        List<byte[]> blockLeaves = new java.util.ArrayList<>();
+        if (before != null && (removed & ~(long) (BLOCK - 1)) == keptBlock) {
+            blockLeaves.addAll(before.blockLeaves());
+        }
+        java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
+        byte[][] lastHash = {before == null ? AuditChain.GENESIS : before.lastHash()};
+        entryHashes(c, removed, last, (seq, entryHash) -> {
+            byte[] leaf = MerkleTree.leafHash(entryHash);
+            if (seq - 1 >= keptBlock) {
+                blockLeaves.add(leaf);
+            }
+            byte[] block = tree.append(leaf, BLOCK_BITS);
+            if (block != null) {
+                blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+            }
+            lastHash[0] = entryHash;
+        });
+        storeBlocks(c, blocks);
+        Instant createdAt = clock.now().truncatedTo(ChronoUnit.MICROS);
+        byte[] signature = signer.signNote(RetentionAnchor.note(last, tree.root(), lastHash[0], removedBefore,
+                createdAt));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_anchor (tree_size, last_hash, frontier,"
+                + " block_leaves, removed_before, created_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, last);
+            ps.setBytes(2, lastHash[0]);
+            ps.setBytes(3, encode(tree));
+            ps.setBytes(4, RetentionAnchor.concat(blockLeaves));
+            ps.setTimestamp(5, Timestamp.from(removedBefore));
+            ps.setTimestamp(6, Timestamp.from(createdAt));
+            ps.setString(7, signer.keyId());
+            ps.setBytes(8, signature);
+            ps.executeUpdate();
+        }
     }
 
     /** The chain hash of entry {@code seq}; fails when there is none. */
@@ -561,6 +764,17 @@ public class AuditLog {
             }
         } catch (SQLException ex) {
             throw new DataAccessException("verifying the audit log failed", ex);
+        }
+    }
+
+    /** How many entries retention removed (entries 1 to this are gone); 0 when none. */
+    @Transactional
+    public long removed() {
+        try (Connection c = dataSource.getConnection()) {
+            RetentionAnchor anchor = RetentionAnchor.latest(c, null);
+            return anchor == null ? 0 : anchor.treeSize();
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's retention anchor failed", ex);
         }
     }
 

@@ -75,7 +75,7 @@ public class AuditQueries {
             args.add(f.submission());
         }
         if (f.patientIds() != null) {
-            where.add("audit_patient_ids(patient_ref, context) && ?");
+            where.add("patient_ids && ?::text[]");
             args.add(f.patientIds());
         }
         if (f.actor() != null) {
@@ -155,7 +155,7 @@ public class AuditQueries {
             // person's entries were about these records. A person a record was only relinked from (unlink, link, an
             // accepted match) is someone else, still: their entries are not this patient's.
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT (context::jsonb) ->> 'previousPersonId'"
-                    + " FROM audit_entry WHERE audit_patient_ids(patient_ref, context) && ?"
+                    + " FROM audit_entry WHERE patient_ids && ?::text[]"
                     + " AND service = 'index-service' AND outcome = 'success' AND action = ?")) {
                 bind(c, ps, List.of(sources, AuditActions.PERSONS_MERGED));
                 try (ResultSet rs = ps.executeQuery()) {

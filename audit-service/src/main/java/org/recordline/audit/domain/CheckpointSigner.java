@@ -132,4 +132,16 @@ public class CheckpointSigner {
             throw new IllegalStateException("signing an audit checkpoint failed", e);
         }
     }
+
+    /** Signs {@code note} (a retention anchor's, {@link RetentionAnchor#note}) with this service's key. */
+    public byte[] signNote(String note) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(privateKey);
+            s.update(note.getBytes(StandardCharsets.UTF_8));
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing an audit retention anchor failed", e);
+        }
+    }
 }

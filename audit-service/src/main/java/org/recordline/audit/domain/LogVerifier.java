@@ -31,19 +31,26 @@ import org.recordline.events.AuditEvent;
  * </ul>
  * A checkpoint kept outside the database (an older one replayed, or the latest) is checked the same way, so that a
  * log rewritten together with its checkpoint table is still caught.
+ *
+ * <p>Every entry's stored patient ids ({@code patient_ids}, what queries by patient use) must be the ones its hashed
+ * fields name ({@link PatientIds}). After retention removed the oldest months, the walk starts from the latest
+ * retention anchor ({@link RetentionAnchor}) when a trusted key signed it: its frontier and last hash stand for the
+ * removed entries, checkpoints within them are checked for their signatures only, and an entry left at or before it
+ * is a fault.
  */
 public final class LogVerifier {
 
     /** The result: {@code ok}, how many entries and checkpoints were checked, and the first fault. */
-    public record Result(boolean ok, long entries, int checkpoints, Long position, String fault) {
+    public record Result(boolean ok, long entries, int checkpoints, Long position, String fault, long removed) {
 
         static Result fault(long entries, int checkpoints, long position, String fault) {
-            return new Result(false, entries, checkpoints, position, fault);
+            return new Result(false, entries, checkpoints, position, fault, 0);
         }
 
         @Override
         public String toString() {
             return ok ? "audit log verified: " + entries + " entries, " + checkpoints + " checkpoints"
+                    + (removed > 0 ? " (entries 1 to " + removed + " removed by retention, anchored)" : "")
                     : "audit log NOT verified: " + fault;
         }
     }
@@ -101,13 +108,39 @@ public final class LogVerifier {
         }
 
         Walk walk = new Walk(checkpoints, count);
-        // entries before the range: their stored hashes build the tree (their fields are not recomputed)
-        Result fault = from > 1 ? walk.stored(c, schema, 1, from - 1) : null;
-        if (fault == null) {
-            fault = walk.recomputed(c, schema, from, to);
+        long removed = 0;
+        RetentionAnchor anchor = RetentionAnchor.latest(c, schema);
+        if (anchor != null) {
+            removed = anchor.treeSize();
+            PublicKey key = trusted.get(anchor.keyId());
+            String why = key == null ? "signed by an untrusted key " + anchor.keyId() : anchor.fault(key);
+            if (why != null) {
+                return Result.fault(removed, count, removed, "the retention anchor at entry " + removed
+                        + " is forged: " + why);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT min(seq) FROM " + schema + ".audit_entry");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long first = rs.getLong(1);
+                if (!rs.wasNull() && first <= removed) {
+                    return Result.fault(removed, count, first, "entry " + first + " is at or before the retention"
+                            + " anchor at entry " + removed + ": it was inserted, or the anchor is not the log's");
+                }
+            }
+            Result fault = walk.startAt(anchor);
+            if (fault != null) {
+                return fault;
+            }
         }
-        if (fault == null && to < Long.MAX_VALUE) {
-            fault = walk.stored(c, schema, to + 1, Long.MAX_VALUE);
+        // entries before the range: their stored hashes build the tree (their fields are not recomputed)
+        long start = Math.max(from, removed + 1);
+        long end = Math.max(to, start - 1);
+        Result fault = start > removed + 1 ? walk.stored(c, schema, removed + 1, start - 1) : null;
+        if (fault == null) {
+            fault = walk.recomputed(c, schema, start, end);
+        }
+        if (fault == null && end < Long.MAX_VALUE) {
+            fault = walk.stored(c, schema, end + 1, Long.MAX_VALUE);
         }
         if (fault != null) {
             return fault;
@@ -133,7 +166,16 @@ public final class LogVerifier {
                 }
             }
         }
-        return new Result(true, size, count, null, null);
+        return new Result(true, size, count, null, null, removed);
+    }
+
+    /** The patient ids an entry's fields name; none for a context that is not a JSON object (its own fault). */
+    private static List<String> patientIds(String patientRef, String context) {
+        try {
+            return PatientIds.of(patientRef, context);
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
     }
 
     /** The walk along the log in order: the chain so far, the tree, and the checkpoints to meet. */
@@ -141,13 +183,31 @@ public final class LogVerifier {
 
         private final TreeMap<Long, List<Checkpoint>> checkpoints;
         private final int count;
-        private final MerkleTree.Frontier tree = new MerkleTree.Frontier();
+        private MerkleTree.Frontier tree = new MerkleTree.Frontier();
         private byte[] prev = AuditChain.GENESIS;
         private long expected = 1;
 
         Walk(TreeMap<Long, List<Checkpoint>> checkpoints, int count) {
             this.checkpoints = checkpoints;
             this.count = count;
+        }
+
+        /**
+         * Starts after the entries {@code anchor} stands for: its frontier is the tree, its last hash the chain's,
+         * and checkpoints at its size must have its root.
+         */
+        Result startAt(RetentionAnchor anchor) {
+            long size = anchor.treeSize();
+            tree = new MerkleTree.Frontier(size, anchor.frontier().subtrees());
+            prev = anchor.lastHash();
+            expected = size + 1;
+            for (Checkpoint cp : checkpoints.getOrDefault(size, List.of())) {
+                if (!MessageDigest.isEqual(cp.rootHash(), tree.root())) {
+                    return Result.fault(size, count, size, "the checkpoint at tree size " + size + " does not have"
+                            + " the root of the retention anchor there: history before it was rewritten");
+                }
+            }
+            return null;
         }
 
         /** Entries {@code from} to {@code to} as stored: their hashes build the tree, nothing is recomputed. */
@@ -213,8 +273,8 @@ public final class LogVerifier {
         /** Entries {@code from} to {@code to} recomputed from their fields and chained. */
         Result recomputed(Connection c, String schema, long from, long to) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action,"
-                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context"
-                    + " FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
+                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context,"
+                    + " patient_ids FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
                 ps.setLong(1, from);
                 ps.setLong(2, to);
                 ps.setFetchSize(10_000);
@@ -248,6 +308,12 @@ public final class LogVerifier {
                         if (!MessageDigest.isEqual(storedPrev, prev)) {
                             return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
                                     + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
+                        }
+                        java.sql.Array ids = rs.getArray(15);
+                        List<String> storedIds = ids == null ? List.of() : java.util.Arrays.asList((String[]) ids.getArray());
+                        if (!storedIds.equals(patientIds(e.patientRef(), context))) {
+                            return Result.fault(seq - 1, count, seq, "entry " + seq + "'s patient ids were changed:"
+                                    + " they are not the ones its fields name");
                         }
                         Result root = next(stored);
                         if (root != null) {

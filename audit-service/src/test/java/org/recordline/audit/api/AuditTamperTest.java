@@ -180,6 +180,26 @@ class AuditTamperTest {
     }
 
     @Test
+    void changedPatientIdsAreNamed() throws Exception {
+        long k = fiveEntriesCheckpointed().get(1);
+        // hiding an entry from a patient's accounting: the ids queries use, not the hashed fields
+        LogVerifier.Result hidden = tampered(List.of(), c -> update(c,
+                "UPDATE audit.audit_entry SET patient_ids = array_remove(patient_ids, 'person-1') WHERE seq = ?", k));
+        assertFalse(hidden.ok());
+        assertEquals(k, hidden.position(), hidden.fault());
+        assertTrue(hidden.fault().contains("patient ids"), hidden.fault());
+        // pinning it on someone else
+        LogVerifier.Result added = tampered(List.of(), c -> update(c,
+                "UPDATE audit.audit_entry SET patient_ids = patient_ids || 'person-77'::text WHERE seq = ?", k));
+        assertFalse(added.ok());
+        assertEquals(k, added.position(), added.fault());
+        LogVerifier.Result cleared = tampered(List.of(), c -> update(c,
+                "UPDATE audit.audit_entry SET patient_ids = NULL WHERE seq = ?", k));
+        assertFalse(cleared.ok());
+        assertEquals(k, cleared.position(), cleared.fault());
+    }
+
+    @Test
     void aRangeRecomputesItsEntriesAndTheCheckpointsCoverTheRest() throws Exception {
         List<Long> five = fiveEntriesCheckpointed();
         long k = five.get(2);
@@ -234,8 +254,9 @@ class AuditTamperTest {
             AuditEvent forged = new AuditEvent(UUID.randomUUID().toString(), Instant.parse("2026-11-28T10:00:00Z"),
                     "index-service", "record.read", "success", "nobody", null, "ehr-x|p9", "TREAT", null);
             update(c, "INSERT INTO audit.audit_entry (seq, event_id, occurred_at, recorded_at, service, action,"
-                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash) VALUES"
-                    + " (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", k, forged.eventId(),
+                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash,"
+                    + " patient_ids) VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ARRAY['ehr-x|p9'])", k,
+                    forged.eventId(),
                     java.sql.Timestamp.from(forged.occurredAt()), forged.service(), forged.action(), forged.outcome(),
                     forged.actor(), null, forged.patientRef(), forged.purpose(), null, prev,
                     AuditChain.hash(prev, k, forged));
