@@ -40,9 +40,9 @@ public class AuditLog {
     private static final String EXISTING = "SELECT event_id FROM audit_entry WHERE event_id = ANY (?)"
             + " AND recorded_at >= ?";
     /** Entries go in with one COPY a batch, routed to their month's partition. */
-    private static final String COPY = "COPY audit_entry (seq, event_id, occurred_at, recorded_at, service, action,"
-            + " outcome, actor, submission_id, patient_ref, purpose, detail, context, patient_ids, prev_hash,"
-            + " entry_hash) FROM STDIN";
+    private static final String COPY = "COPY audit_entry (seq, recorded_at, prev_hash, entry_hash, event_id,"
+            + " occurred_at, service, action, outcome, actor, submission_id, patient_ref, purpose, detail, context,"
+            + " patient_ids) FROM STDIN";
     private static final String LINK_SOURCE = "INSERT INTO audit_person_source (source_id, person_id, occurred_at)"
             + " VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET person_id = excluded.person_id,"
             + " occurred_at = excluded.occurred_at WHERE audit_person_source.occurred_at <= excluded.occurred_at";
@@ -195,37 +195,84 @@ public class AuditLog {
     }
 
     /**
-     * An event made ready to append before the chain head is taken: cut to its columns, its context text, its patient
-     * ids, and the part of its hash that does not depend on its place in the log.
+     * An event made ready to append before the chain head is taken: cut to its columns, the part of its hash that
+     * does not depend on its place in the log, and its row's columns from {@code event_id} on, in COPY text.
      */
-    private record Ready(AuditEvent entry, String context, List<String> patientIds, byte[] body) {
+    private record Ready(AuditEvent entry, byte[] body, String columns) {
 
         static Ready of(AuditEvent e) {
             AuditEvent entry = normalise(e);
             String context = AuditChain.contextText(entry.context());
-            return new Ready(entry, context, PatientIds.of(entry.patientRef(), entry.context()),
-                    AuditChain.body(entry, context));
+            String columns = new CopyText(1024).text(entry.eventId()).time(entry.occurredAt()).text(entry.service())
+                    .text(entry.action()).text(entry.outcome()).text(entry.actor()).text(entry.submissionId())
+                    .text(entry.patientRef()).text(entry.purpose()).text(entry.detail()).text(context)
+                    .textArray(PatientIds.of(entry.patientRef(), entry.context())).end().toString();
+            return new Ready(entry, AuditChain.body(entry, context), columns);
         }
     }
 
+    /** Events prepared and written a chunk at a time: a poll of 2,000 is written in eight. */
+    static final int CHUNK = 256;
+
     /**
-     * Appends {@code events}, in order, skipping any whose event id is in the log already or earlier in the list.
-     * Each event is prepared (cut, hashed as far as it can be) before the chain head is locked; then the head is
-     * locked once, the entries are chained in memory and written with one {@code COPY}, and the head moves once. The
-     * chain is the same as appending them one by one. Entries are recorded at the later of now and the last entry's
-     * time, so that the log's months follow its order; entering a new month makes its partition.
+     * One thread that prepares the next chunk of a batch (decoding it, for a poll) while the chunk before is being
+     * written: the database inserts one chunk while this service prepares the next. Its tasks never wait on
+     * anything, so an append waiting for its chunk while holding the chain head always gets it.
+     */
+    private final java.util.concurrent.ExecutorService preparer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "audit-prepare");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        preparer.shutdownNow();
+    }
+
+    /**
+     * Appends {@code events}, in order, skipping any whose event id is in the log already or earlier in the list
+     * (see {@link #appendAll(int, java.util.function.IntFunction)}).
      *
      * @return each event's sequence number, or -1 for a duplicate, in the order of {@code events}
      */
     @Transactional
     public long[] appendAll(List<AuditEvent> events) {
-        long[] seqs = new long[events.size()];
-        if (events.isEmpty()) {
+        return appendAll(events.size(), events::get);
+    }
+
+    /**
+     * Appends the {@code n} events {@code source} gives (it is asked for each once, in order, possibly on another
+     * thread; what it throws fails the append), skipping any whose event id is in the log already or earlier in the
+     * batch. The chain head is locked once; then, chunk by chunk ({@link #CHUNK}), the events are prepared (cut,
+     * hashed as far as they can be before their place is known) on the {@code audit-prepare} thread a chunk ahead,
+     * checked for event ids already in the log, chained, and written with one {@code COPY}; the head moves once. The
+     * chain is the same as appending them one by one. Entries are recorded at the later of now and the last entry's
+     * time, so that the log's months follow its order; entering a new month makes its partition.
+     *
+     * @return each event's sequence number, or -1 for a duplicate, in order
+     */
+    @Transactional
+    public long[] appendAll(int n, java.util.function.IntFunction<AuditEvent> source) {
+        long[] seqs = new long[n];
+        if (n == 0) {
             return seqs;
         }
-        List<Ready> ready = new java.util.ArrayList<>(events.size());
-        for (AuditEvent e : events) {
-            ready.add(Ready.of(e));
+        List<java.util.concurrent.Future<List<Ready>>> chunks = new java.util.ArrayList<>();
+        for (int from = 0; from < n; from += CHUNK) {
+            int start = from;
+            int end = Math.min(n, from + CHUNK);
+            java.util.concurrent.Callable<List<Ready>> prepare = () -> {
+                List<Ready> out = new java.util.ArrayList<>(end - start);
+                for (int i = start; i < end; i++) {
+                    out.add(Ready.of(source.apply(i)));
+                }
+                return out;
+            };
+            // a batch of one chunk (an audit-service read, a small poll) is prepared here, without a hand-over
+            chunks.add(n <= CHUNK ? java.util.concurrent.CompletableFuture.completedFuture(call(prepare))
+                    : preparer.submit(prepare));
         }
         try (Connection c = dataSource.getConnection()) {
             Head head = lockHead(c);
@@ -239,36 +286,39 @@ public class AuditLog {
             if (head.lastRecordedAt() == null || !Months.start(recordedAt).equals(Months.start(head.lastRecordedAt()))) {
                 ensurePartition(c, recordedAt);
             }
-            Set<String> seen = existing(c, events, Months.previous(Months.start(recordedAt)));
+            Instant since = Months.previous(Months.start(recordedAt));
+            Set<String> seen = new HashSet<>();
             int appended = 0;
             java.util.Map<String, AuditEvent> links = new java.util.LinkedHashMap<>();
             java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
-            CopyText rows = new CopyText(events.size() * 1024);
-            for (int i = 0; i < events.size(); i++) {
-                Ready r = ready.get(i);
-                AuditEvent entry = r.entry();
-                if (!seen.add(entry.eventId())) {
-                    seqs[i] = -1;
-                    continue;
+            int i = 0;
+            for (java.util.concurrent.Future<List<Ready>> chunk : chunks) {
+                List<Ready> ready = await(chunk);
+                seen.addAll(existing(c, ready, since));
+                CopyText rows = new CopyText(ready.size() * 1024);
+                int rowsInChunk = 0;
+                for (Ready r : ready) {
+                    AuditEvent entry = r.entry();
+                    if (!seen.add(entry.eventId())) {
+                        seqs[i++] = -1;
+                        continue;
+                    }
+                    seq++;
+                    byte[] hash = AuditChain.hash(prev, seq, r.body());
+                    rows.number(seq).time(recordedAt).bytes(prev).bytes(hash).rest(r.columns());
+                    linksOf(entry, links);
+                    seqs[i++] = seq;
+                    prev = hash;
+                    byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
+                    if (block != null) {
+                        blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+                    }
+                    rowsInChunk++;
                 }
-                seq++;
-                byte[] hash = AuditChain.hash(prev, seq, r.body());
-                rows.number(seq).text(entry.eventId()).time(entry.occurredAt()).time(recordedAt)
-                        .text(entry.service()).text(entry.action()).text(entry.outcome()).text(entry.actor())
-                        .text(entry.submissionId()).text(entry.patientRef()).text(entry.purpose())
-                        .text(entry.detail()).text(r.context()).textArray(r.patientIds()).bytes(prev).bytes(hash)
-                        .end();
-                linksOf(entry, links);
-                seqs[i] = seq;
-                prev = hash;
-                byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
-                if (block != null) {
-                    blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+                if (rowsInChunk > 0) {
+                    copy(c, rows);
+                    appended += rowsInChunk;
                 }
-                appended++;
-            }
-            if (appended > 0) {
-                copy(c, rows);
             }
             storeLinks(c, links);
             storeBlocks(c, blocks);
@@ -277,14 +327,42 @@ public class AuditLog {
             return seqs;
         } catch (SQLException | java.io.IOException ex) {
             throw new DataAccessException("audit append failed", ex);
+        } finally {
+            chunks.forEach(f -> f.cancel(false));
         }
     }
 
-    /** The event ids of {@code events} already in the log, in partitions from {@code since} on. */
-    private static Set<String> existing(Connection c, List<AuditEvent> events, Instant since) throws SQLException {
+    private static <T> T call(java.util.concurrent.Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A prepared chunk; what preparing it threw is thrown here. */
+    private static List<Ready> await(java.util.concurrent.Future<List<Ready>> chunk) {
+        try {
+            return chunk.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataAccessException("interrupted while preparing audit entries", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The event ids of {@code chunk} already in the log, in partitions from {@code since} on. */
+    private static Set<String> existing(Connection c, List<Ready> chunk, Instant since) throws SQLException {
         Set<String> seen = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
-            ps.setArray(1, c.createArrayOf("varchar", events.stream().map(AuditEvent::eventId).distinct().toArray()));
+            ps.setArray(1, c.createArrayOf("varchar", chunk.stream().map(r -> r.entry().eventId()).distinct()
+                    .toArray()));
             ps.setTimestamp(2, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -75,6 +75,13 @@ final class CopyText {
         return this;
     }
 
+    /** Ends the row with the rest of its columns, as another {@code CopyText} gave them (ended). */
+    CopyText rest(String columns) {
+        next().append(columns);
+        rowStarted = false;
+        return this;
+    }
+
     /** Ends the row. */
     CopyText end() {
         out.append('\n');
@@ -83,7 +90,14 @@ final class CopyText {
     }
 
     private static void escape(StringBuilder b, CharSequence s) {
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int first = 0;
+        while (first < n && !special(s.charAt(first))) {
+            first++;
+        }
+        // most values have nothing to escape: appended whole
+        b.append(s, 0, first);
+        for (int i = first; i < n; i++) {
             char ch = s.charAt(i);
             switch (ch) {
                 case '\\' -> b.append("\\\\");
@@ -93,6 +107,10 @@ final class CopyText {
                 default -> b.append(ch);
             }
         }
+    }
+
+    private static boolean special(char ch) {
+        return ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r';
     }
 
     @Override
