@@ -232,7 +232,9 @@ public final class AuditBenchmark {
         long checkpoints = longQuery(stack, "SELECT count(*) FROM audit.audit_checkpoint");
         long bytes = longQuery(stack, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
                 + " ON n.oid = c.relnamespace WHERE n.nspname = 'audit' AND c.relkind IN ('r', 'm')");
-        long entryTable = longQuery(stack, "SELECT pg_total_relation_size('audit.audit_entry')");
+        // the log's monthly partitions with their indexes
+        long entryTable = longQuery(stack, "SELECT sum(pg_total_relation_size(relid))"
+                + " FROM pg_partition_tree('audit.audit_entry')");
 
         System.out.printf("%n%,d entries in the log (%,d appended by this run):%n", size, n);
         System.out.printf("  first entry appended %.1f s after the first publish, the last %.1f s after%n",
