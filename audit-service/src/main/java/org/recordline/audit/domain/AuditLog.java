@@ -43,9 +43,6 @@ public class AuditLog {
     private static final String COPY = "COPY audit_entry (seq, recorded_at, prev_hash, entry_hash, event_id,"
             + " occurred_at, service, action, outcome, actor, submission_id, patient_ref, purpose, detail, context,"
             + " patient_ids) FROM STDIN";
-    private static final String LINK_SOURCE = "INSERT INTO audit_person_source (source_id, person_id, occurred_at)"
-            + " VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET person_id = excluded.person_id,"
-            + " occurred_at = excluded.occurred_at WHERE audit_person_source.occurred_at <= excluded.occurred_at";
     /**
      * The tree's leaves in aligned blocks of {@code 2^BLOCK_BITS} (1024): each block's root is kept in
      * {@code audit_block} as it completes, so that a proof reads the roots of whole blocks and the leaves of at most
@@ -289,7 +286,6 @@ public class AuditLog {
             Instant since = Months.previous(Months.start(recordedAt));
             Set<String> seen = new HashSet<>();
             int appended = 0;
-            java.util.Map<String, AuditEvent> links = new java.util.LinkedHashMap<>();
             java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
             int i = 0;
             for (java.util.concurrent.Future<List<Ready>> chunk : chunks) {
@@ -306,7 +302,6 @@ public class AuditLog {
                     seq++;
                     byte[] hash = AuditChain.hash(prev, seq, r.body());
                     rows.number(seq).time(recordedAt).bytes(prev).bytes(hash).rest(r.columns());
-                    linksOf(entry, links);
                     seqs[i++] = seq;
                     prev = hash;
                     byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
@@ -320,7 +315,6 @@ public class AuditLog {
                     appended += rowsInChunk;
                 }
             }
-            storeLinks(c, links);
             storeBlocks(c, blocks);
             moveHead(c, seq, prev, tree, appended > 0 ? recordedAt : head.lastRecordedAt());
             checkpointIfDue(c, tree, false);
@@ -387,21 +381,6 @@ public class AuditLog {
         }
     }
 
-    /**
-     * Notes the source records an index-service filing or move puts under a person, the latest act per source record
-     * winning (by the time it happened, since events about one source record may arrive on different partitions).
-     */
-    private static void linksOf(AuditEvent e, java.util.Map<String, AuditEvent> links) {
-        AuditEvent.Context ctx = e.context();
-        if (ctx == null || ctx.personId() == null || ctx.sourceIds() == null || !AuditActions.SUCCESS.equals(e.outcome())
-                || !"index-service".equals(e.service()) || !LINKING.contains(e.action())) {
-            return;
-        }
-        for (String source : ctx.sourceIds()) {
-            links.merge(source, e, (a, b) -> b.occurredAt().isBefore(a.occurredAt()) ? a : b);
-        }
-    }
-
     private static void storeBlocks(Connection c, java.util.Map<Long, byte[]> blocks) throws SQLException {
         if (blocks.isEmpty()) {
             return;
@@ -410,25 +389,6 @@ public class AuditLog {
             for (var b : blocks.entrySet()) {
                 ps.setLong(1, b.getKey());
                 ps.setBytes(2, b.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static void storeLinks(Connection c, java.util.Map<String, AuditEvent> links) throws SQLException {
-        if (links.isEmpty()) {
-            return;
-        }
-        // sorted, so that two appenders upserting the same source records lock them in one order
-        java.util.List<String> sources = new java.util.ArrayList<>(links.keySet());
-        java.util.Collections.sort(sources);
-        try (PreparedStatement ps = c.prepareStatement(LINK_SOURCE)) {
-            for (String source : sources) {
-                AuditEvent e = links.get(source);
-                ps.setString(1, source);
-                ps.setString(2, e.context().personId());
-                ps.setTimestamp(3, Timestamp.from(e.occurredAt()));
                 ps.addBatch();
             }
             ps.executeBatch();

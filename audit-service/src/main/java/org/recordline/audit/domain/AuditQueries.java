@@ -21,8 +21,8 @@ import org.recordline.events.EventCodec;
 /**
  * Reads the audit log: entries by submission, patient, actor, action, outcome and time, and the ids of one patient.
  *
- * <p>A patient is found by any of their ids, as the index-service's own audit events say now (its filings and
- * moves: {@code audit_person_source}): the enterprise person the id belongs to, every source record linked to that
+ * <p>A patient is found by any of their ids, as the index-service's own audit events in the log say now (its filings
+ * and moves): the enterprise person the id belongs to, every source record linked to that
  * person now (including records linked after an entry was written), and every person merged into it (whose reads
  * named only their own id). A person a record was merely relinked from is another patient and is left out.
  */
@@ -123,47 +123,59 @@ public class AuditQueries {
         return out;
     }
 
+    /** One of the index-service's filings or moves, as the log holds it: when, what, and its context. */
+    private record Link(String action, AuditEvent.Context context) {
+    }
+
+    /** How far a chain of merges is followed (a person merged into one that was merged in turn, and so on). */
+    private static final int MERGE_HOPS = 10;
+
     /**
      * Every id of the patient {@code id} names (an enterprise person id or {@code source-system|local-id}): the
-     * person it belongs to now, that person's source records now, and the persons merged into it. An id the index
-     * never mentioned stands for itself.
+     * person it belongs to now, that person's source records now, and the persons merged into it; a person merged
+     * away stands for the person it was merged into. An id the index never mentioned stands for itself.
+     *
+     * <p>"Now" is read from the log itself, from the hashed entries of the index-service's successful filings and
+     * moves ({@link AuditLog#LINKING}): a source record belongs to the person its latest such entry (by the time of
+     * the act) puts it under. Nothing beside the log is trusted; entries retention removed are no longer known.
      */
     @Transactional
     public Set<String> patientIds(String id) {
         Set<String> persons = new LinkedHashSet<>();
         Set<String> sources = new LinkedHashSet<>();
         try (Connection c = dataSource.getConnection()) {
-            String person = single(c, "SELECT person_id FROM audit_person_source WHERE source_id = ?", id);
-            if (person != null) {
-                persons.add(person);
+            if (id.contains("|")) {
                 sources.add(id);
-            } else if (id.contains("|")) {
-                sources.add(id);
+                String now = personsNow(c, sources).get(id);
+                if (now != null) {
+                    persons.add(now);
+                }
             } else {
                 persons.add(id);
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT source_id FROM audit_person_source WHERE person_id = ANY (?)")) {
-                bind(c, ps, List.of(persons));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sources.add(rs.getString(1));
-                    }
+                String survivor = survivor(c, id);
+                if (survivor != null) {
+                    persons.add(survivor);
                 }
             }
+            // the persons' source records now: those any act put under them and no later act moved away
+            Set<String> candidates = new LinkedHashSet<>();
+            for (Link l : links(c, persons)) {
+                if (persons.contains(l.context().personId()) || persons.contains(l.context().previousPersonId())) {
+                    candidates.addAll(l.context().sourceIds());
+                }
+            }
+            personsNow(c, candidates).forEach((source, person) -> {
+                if (persons.contains(person)) {
+                    sources.add(source);
+                }
+            });
             // the persons merged into this one: a merge moves every source record of the person merged away, so that
             // person's entries were about these records. A person a record was only relinked from (unlink, link, an
             // accepted match) is someone else, still: their entries are not this patient's.
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT (context::jsonb) ->> 'previousPersonId'"
-                    + " FROM audit_entry WHERE patient_ids && ?::text[]"
-                    + " AND service = 'index-service' AND outcome = 'success' AND action = ?")) {
-                bind(c, ps, List.of(sources, AuditActions.PERSONS_MERGED));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getString(1) != null) {
-                            persons.add(rs.getString(1));
-                        }
-                    }
+            for (Link l : links(c, sources)) {
+                if (AuditActions.PERSONS_MERGED.equals(l.action()) && l.context().previousPersonId() != null
+                        && persons.contains(l.context().personId())) {
+                    persons.add(l.context().previousPersonId());
                 }
             }
         } catch (SQLException e) {
@@ -174,13 +186,70 @@ public class AuditQueries {
         return all;
     }
 
-    private static String single(Connection c, String sql, String arg) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+    /**
+     * The person {@code person} was last merged into, following further merges, unless an unmerge restored it after;
+     * null when it was never merged away.
+     */
+    private static String survivor(Connection c, String person) throws SQLException {
+        String current = person;
+        String survivor = null;
+        Set<String> seen = new java.util.HashSet<>(List.of(person));
+        for (int hop = 0; hop < MERGE_HOPS; hop++) {
+            String into = null;
+            for (Link l : links(c, List.of(current))) {
+                if (AuditActions.PERSONS_MERGED.equals(l.action())
+                        && current.equals(l.context().previousPersonId())) {
+                    into = l.context().personId();
+                } else if (AuditActions.PERSONS_UNMERGED.equals(l.action()) && current.equals(
+                        l.context().personId())) {
+                    into = null; // restored
+                }
+            }
+            if (into == null || !seen.add(into)) {
+                return survivor;
+            }
+            survivor = into;
+            current = into;
+        }
+        return survivor;
+    }
+
+    /** The person each of {@code sources} is linked to now, by the latest act that names it (absent: none). */
+    private static java.util.Map<String, String> personsNow(Connection c, Set<String> sources) throws SQLException {
+        java.util.Map<String, String> now = new java.util.HashMap<>();
+        if (sources.isEmpty()) {
+            return now;
+        }
+        for (Link l : links(c, sources)) {
+            for (String s : l.context().sourceIds()) {
+                if (sources.contains(s) && l.context().personId() != null) {
+                    now.put(s, l.context().personId()); // oldest first: the latest wins
+                }
             }
         }
+        return now;
+    }
+
+    /** The index-service's successful filings and moves that name any of {@code ids}, oldest act first. */
+    private static List<Link> links(Connection c, java.util.Collection<String> ids) throws SQLException {
+        List<Link> out = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT action, context FROM audit_entry"
+                + " WHERE patient_ids && ?::text[] AND service = 'index-service' AND outcome = ?"
+                + " AND action = ANY (?) ORDER BY occurred_at, seq")) {
+            bind(c, ps, List.of(ids, AuditActions.SUCCESS, AuditLog.LINKING));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    AuditEvent.Context ctx = parse(rs.getString(2));
+                    if (ctx != null && ctx.sourceIds() != null) {
+                        out.add(new Link(rs.getString(1), ctx));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static void bind(Connection c, PreparedStatement ps, List<?> args) throws SQLException {

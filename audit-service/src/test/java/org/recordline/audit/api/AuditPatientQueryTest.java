@@ -111,6 +111,12 @@ class AuditPatientQueryTest {
         assertEquals(List.of("success", "failure"), byP1.getList("outcome"));
         assertEquals("dr-ng", byP1.getString("[0].context.onBehalfOf"));
         assertEquals("10.1.2.3", byP1.getString("[0].context.clientAddress"));
+        // by p2's own id, the person merged away: it stands for p1, which it was merged into, so source record A's
+        // read is found too
+        JsonPath byP2 = given().auth().oauth2(auditor()).queryParam("patient", p2)
+                .queryParam("action", "submission.read").when().get("/audit/events").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(List.of(sourceA), byP2.getList("patientRef"));
         given().auth().oauth2(auditor()).queryParam("patient", p1).queryParam("outcome", "failure").when()
                 .get("/audit/events").then().statusCode(200).body("size()", equalTo(1));
         given().auth().oauth2(auditor()).queryParam("patient", p1).queryParam("outcome", "broken").when()
