@@ -114,10 +114,11 @@ public class AuditQueryResource {
         Instant start;
         Instant end;
         try {
-            start = from == null ? null : Instant.parse(from);
-            end = to == null ? null : Instant.parse(to);
+            start = from == null ? null : time(from);
+            end = to == null ? null : time(to);
         } catch (DateTimeParseException e) {
-            return problem("/audit/events", "from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
+            return problem("/audit/events", "from and to are RFC 3339 timestamps of the years 1 to 9999, e.g."
+                    + " 2026-11-26T00:00:00Z");
         }
         Set<String> ids = patient == null ? null : queries.patientIds(patient);
         List<AuditQueries.Entry> entries = queries.find(new AuditQueries.Filter(submission, ids, actor,
@@ -131,6 +132,18 @@ public class AuditQueryResource {
                     OperationOutcomes.FHIR_JSON).build();
         }
         return Response.ok(entries.stream().map(AuditEntryView::of).toList(), MediaType.APPLICATION_JSON).build();
+    }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    /** A time parameter: RFC 3339, within the years 1 to 9999 (what the database and a document can hold). */
+    static Instant time(String value) {
+        Instant t = Instant.parse(value);
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            throw new DateTimeParseException("out of range", value, 0);
+        }
+        return t;
     }
 
     /**
@@ -150,11 +163,12 @@ public class AuditQueryResource {
         Instant end;
         Instant start;
         try {
-            end = to == null ? Instant.now() : Instant.parse(to);
+            end = to == null ? Instant.now() : time(to);
             start = from == null ? end.atOffset(ZoneOffset.UTC).minus(DISCLOSURE_PERIOD).toInstant()
-                    : Instant.parse(from);
+                    : time(from);
         } catch (DateTimeParseException e) {
-            return problem("/audit/disclosures", "from and to are RFC 3339 timestamps, e.g. 2026-11-26T00:00:00Z");
+            return problem("/audit/disclosures", "from and to are RFC 3339 timestamps of the years 1 to 9999, e.g."
+                    + " 2026-11-26T00:00:00Z");
         }
         Set<String> ids = queries.patientIds(patient);
         Disclosures.Accounting accounting = Disclosures.of(patient, ids, start, end,

@@ -149,6 +149,12 @@ public class AuditQueries {
                 String now = personsNow(c, sources).get(id);
                 if (now != null) {
                     persons.add(now);
+                    // a merge's entry names at most 50 of the records it moved: a record left under the person merged
+                    // away belongs to the survivor all the same
+                    String survivor = survivor(c, now);
+                    if (survivor != null) {
+                        persons.add(survivor);
+                    }
                 }
             } else {
                 persons.add(id);

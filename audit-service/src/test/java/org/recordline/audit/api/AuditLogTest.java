@@ -158,6 +158,16 @@ class AuditLogTest {
                 .contentType("application/problem+json");
         given().auth().oauth2(auditor()).queryParam("from", "yesterday").when().get("/audit/events").then()
                 .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("from"));
+        // times a database or a document cannot hold are refused, not a 500
+        for (String extreme : new String[] {"+1000000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z"}) {
+            given().auth().oauth2(auditor()).queryParam("from", extreme).when().get("/audit/events").then()
+                    .statusCode(400).body("detail", org.hamcrest.Matchers.containsString("9999"));
+            given().auth().oauth2(auditor()).queryParam("patient", "ehr-x|1").queryParam("to", extreme).when()
+                    .get("/audit/disclosures").then().statusCode(400)
+                    .body("detail", org.hamcrest.Matchers.containsString("9999"));
+        }
+        given().auth().oauth2(auditor()).queryParam("patient", "ehr-x|1").queryParam("to", "0001-01-01T00:00:00Z")
+                .accept("application/json").when().get("/audit/disclosures").then().statusCode(200);
         // a malformed number is a 400 naming the parameter and what it takes, not a 404
         given().auth().oauth2(auditor()).queryParam("submission", "x").queryParam("after", "abc").when()
                 .get("/audit/events").then().statusCode(400).contentType("application/problem+json")
