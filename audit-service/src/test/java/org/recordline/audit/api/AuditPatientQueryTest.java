@@ -208,7 +208,7 @@ class AuditPatientQueryTest {
         given().auth().oauth2(auditor()).header("X-Purpose-Of-Use", "HOPERAT").header("X-Correlation-Id", correlation)
                 .header("X-On-Behalf-Of", "compliance-office").queryParam("patient", "nobody-" + correlation)
                 .when().get("/audit/events").then().statusCode(200).header("X-Correlation-Id", correlation);
-        // no purpose given: treatment
+        // no purpose given: the audit-service's default, compliance
         given().auth().oauth2(auditor()).queryParam("patient", "nobody-" + correlation).when().get("/audit/events")
                 .then().statusCode(200).header("X-Correlation-Id", org.hamcrest.Matchers.notNullValue());
         JsonPath reads = given().auth().oauth2(auditor()).queryParam("patient", "nobody-" + correlation)
@@ -219,7 +219,7 @@ class AuditPatientQueryTest {
         assertEquals("compliance-office", reads.getString("[0].context.onBehalfOf"));
         assertEquals(List.of("auditor"), reads.getList("[0].context.roles"));
         assertNotNull(reads.getString("[0].context.clientAddress"));
-        assertEquals("TREAT", reads.getString("[1].purpose"));
+        assertEquals("HCOMPL", reads.getString("[1].purpose"));
         assertNotNull(reads.getString("[1].context.correlationId"), "one is made when none is given");
 
         // every endpoint is classified; the accounting is an audited read too

@@ -23,7 +23,8 @@ import org.recordline.events.AuditEvent;
  *
  * <ul>
  *   <li>{@value #PURPOSE_HEADER}: the purpose of use, a code of HL7's PurposeOfUse value set ({@link #PURPOSES});
- *       default {@value #DEFAULT_PURPOSE}.</li>
+ *       default {@code recordline.audit.default-purpose} ({@value #DEFAULT_PURPOSE} unless a service sets
+ *       another: the audit-service, whose readers review the log, {@code HCOMPL}).</li>
  *   <li>{@value #ON_BEHALF_OF_HEADER}: the person a system caller acts for, as the caller asserts it (up to 200
  *       printable characters); recorded, not verified.</li>
  *   <li>{@value #CORRELATION_HEADER}: up to 100 of {@code A-Z a-z 0-9 . _ : -}; one is made when absent.</li>
@@ -51,6 +52,11 @@ public class RequestAudit {
     private static final Pattern CORRELATION = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{N}\\p{P}\\p{Zs}\\p{S}]{1,200}");
 
+    /** The purpose of use when a request names none: a code of {@link #PURPOSES}. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "recordline.audit.default-purpose",
+            defaultValue = DEFAULT_PURPOSE)
+    String defaultPurpose;
+
     private String purpose;
     private String onBehalfOf;
     private String correlationId;
@@ -74,7 +80,11 @@ public class RequestAudit {
         if (o != null && !PRINTABLE.matcher(o).matches()) {
             throw InvalidParameterException.header(ON_BEHALF_OF_HEADER, o, "1 to 200 printable characters");
         }
-        purpose = p == null ? DEFAULT_PURPOSE : p.strip();
+        if (p == null && !PURPOSES.contains(defaultPurpose)) {
+            throw new IllegalStateException("recordline.audit.default-purpose must be a code of HL7's PurposeOfUse"
+                    + " value set, not " + defaultPurpose);
+        }
+        purpose = p == null ? defaultPurpose : p.strip();
         correlationId = c != null ? c : UUID.randomUUID().toString();
         onBehalfOf = o;
         SocketAddress remote = http.remoteAddress();
@@ -117,7 +127,7 @@ public class RequestAudit {
         return read;
     }
 
-    /** The purpose of use: the header's code, or {@value #DEFAULT_PURPOSE}. */
+    /** The purpose of use: the header's code, or the service's default ({@code recordline.audit.default-purpose}). */
     public String purpose() {
         return purpose;
     }
