@@ -645,7 +645,15 @@ public class AuditLog {
     /** The first and last entry recorded in the month starting at {@code month}, or null when it holds none. */
     @Transactional
     public long[] monthRange(Instant month) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = dataSource.getConnection()) {
+            return monthRange(c, month);
+        } catch (SQLException ex) {
+            throw new DataAccessException("reading the audit log's months failed", ex);
+        }
+    }
+
+    private static long[] monthRange(Connection c, Instant month) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
                 "SELECT min(seq), max(seq) FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ?")) {
             ps.setTimestamp(1, Timestamp.from(month));
             ps.setTimestamp(2, Timestamp.from(Months.next(month)));
@@ -654,8 +662,6 @@ public class AuditLog {
                 long first = rs.getLong(1);
                 return rs.wasNull() ? null : new long[] {first, rs.getLong(2)};
             }
-        } catch (SQLException ex) {
-            throw new DataAccessException("reading the audit log's months failed", ex);
         }
     }
 
@@ -694,17 +700,7 @@ public class AuditLog {
     public long removeMonth(Instant month) {
         try (Connection c = dataSource.getConnection()) {
             lockHead(c);
-            long[] range;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT min(seq), max(seq) FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ?")) {
-                ps.setTimestamp(1, Timestamp.from(month));
-                ps.setTimestamp(2, Timestamp.from(Months.next(month)));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long first = rs.getLong(1);
-                    range = rs.wasNull() ? null : new long[] {first, rs.getLong(2)};
-                }
-            }
+            long[] range = monthRange(c, month);
             long last = 0;
             if (range != null) {
                 last = range[1];
