@@ -225,7 +225,8 @@ public class AuditLog {
 
     @jakarta.annotation.PreDestroy
     void stop() {
-        preparer.shutdownNow();
+        // queued preparations are pure work and finish: an append waiting for one while holding the head gets it
+        preparer.shutdown();
     }
 
     /**
@@ -551,7 +552,7 @@ public class AuditLog {
     @Transactional
     public Proof inclusionProof(long index, long size) {
         try (Connection c = dataSource.getConnection()) {
-            MerkleTree.Leaves leaves = proofLeaves(c, size);
+            MerkleTree.Leaves leaves = proofLeaves(c, size, signer.publicKey());
             return new Proof(MerkleTree.inclusionProof(leaves, index, size), MerkleTree.root(leaves, size), null,
                     leaves.hash(index));
         } catch (SQLException ex) {
@@ -563,7 +564,7 @@ public class AuditLog {
     @Transactional
     public Proof consistencyProof(long first, long second) {
         try (Connection c = dataSource.getConnection()) {
-            MerkleTree.Leaves leaves = proofLeaves(c, second);
+            MerkleTree.Leaves leaves = proofLeaves(c, second, signer.publicKey());
             return new Proof(MerkleTree.consistencyProof(leaves, first, second), MerkleTree.root(leaves, second),
                     MerkleTree.root(leaves, first), null);
         } catch (SQLException ex) {
@@ -576,8 +577,9 @@ public class AuditLog {
      * from {@code audit_block}, from a log older than it, is computed from its entries once and kept), and the leaf
      * hashes of a block read only when a proof goes into it. Fails when an entry is missing (the log is damaged).
      */
-    private static MerkleTree.Leaves proofLeaves(Connection c, long size) throws SQLException {
-        RetentionAnchor anchor = RetentionAnchor.latest(c, null);
+    private static MerkleTree.Leaves proofLeaves(Connection c, long size, java.security.PublicKey publicKey)
+            throws SQLException {
+        RetentionAnchor anchor = RetentionAnchor.latestTrusted(c, publicKey);
         long removed = anchor == null ? 0 : anchor.treeSize();
         long keptBlock = removed & ~(long) (BLOCK - 1);
         long whole = size >>> BLOCK_BITS;
@@ -593,12 +595,15 @@ public class AuditLog {
         java.util.Map<Long, byte[]> backfill = new java.util.LinkedHashMap<>();
         for (long b = 0; b < whole; b++) {
             if (!blocks.containsKey(b)) {
-                if (b * BLOCK < removed) {
+                if (b * BLOCK < removed && b != removed >>> BLOCK_BITS) {
                     throw new RemovedByRetention("the root of the audit log's leaves " + b * BLOCK + " to "
                             + ((b + 1) * BLOCK - 1) + " was not kept when retention removed them");
                 }
                 List<byte[]> its = new java.util.ArrayList<>(BLOCK);
-                leafHashes(c, b * BLOCK, (b + 1) * BLOCK, its::add);
+                if (b * BLOCK < removed) {
+                    its.addAll(anchor.blockLeaves()); // the anchor's block: its removed leaves were kept
+                }
+                leafHashes(c, Math.max(b * BLOCK, removed), (b + 1) * BLOCK, its::add);
                 byte[] root = MerkleTree.root(MerkleTree.Leaves.of(its), BLOCK);
                 blocks.put(b, root);
                 backfill.put(b, root);
@@ -619,7 +624,11 @@ public class AuditLog {
                         out.addAll(anchor.blockLeaves()); // leaves keptBlock to removed - 1
                     }
                     try {
-                        leafHashes(c, Math.max(k * BLOCK, removed), Math.min(size, (k + 1) * BLOCK), out::add);
+                        long after = Math.max(k * BLOCK, removed);
+                        long to = Math.min(size, (k + 1) * BLOCK);
+                        if (to > after) {
+                            leafHashes(c, after, to, out::add);
+                        }
                     } catch (SQLException ex) {
                         throw new DataAccessException("reading the audit log's entry hashes failed", ex);
                     }
@@ -633,6 +642,28 @@ public class AuditLog {
                 return to - from == BLOCK ? blocks.get(from >>> BLOCK_BITS) : null;
             }
         };
+    }
+
+    /**
+     * Makes the partitions of this month and the next unless they are there, outside the chain head's lock and
+     * waiting at most five seconds for the table's lock (a long read holds it), so that appends entering a month
+     * find its partition made; called by the retention check. Returns whether both are there.
+     */
+    @Transactional
+    public boolean ensurePartitionsAhead() {
+        Instant month = Months.start(clock.now());
+        try (Connection c = dataSource.getConnection()) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '5s'");
+            }
+            ensurePartition(c, month);
+            ensurePartition(c, Months.next(month));
+            return true;
+        } catch (SQLException ex) {
+            LOG.warnf("the audit log's next partition could not be made now (%s): appends entering the month make"
+                    + " it", ex.getMessage());
+            return false;
+        }
     }
 
     /** A proof or entry asked for that needs entries retention removed. */
@@ -717,7 +748,7 @@ public class AuditLog {
     }
 
     private void anchor(Connection c, long first, long last, Instant removedBefore) throws SQLException {
-        RetentionAnchor before = RetentionAnchor.latest(c, null);
+        RetentionAnchor before = RetentionAnchor.latestTrusted(c, signer.publicKey());
         long removed = before == null ? 0 : before.treeSize();
         if (first != removed + 1) {
             throw new DataAccessException("the audit log's oldest month begins at entry " + first + ", not at "
@@ -731,26 +762,54 @@ public class AuditLog {
             blockLeaves.addAll(before.blockLeaves());
         }
         java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
-        byte[][] lastHash = {before == null ? AuditChain.GENESIS : before.lastHash()};
-        entryHashes(c, removed, last, (seq, entryHash) -> {
-            byte[] leaf = MerkleTree.leafHash(entryHash);
-            if (seq - 1 >= keptBlock) {
-                blockLeaves.add(leaf);
+        byte[] lastHash = before == null ? AuditChain.GENESIS : before.lastHash();
+        // what is signed away must be the log: every link checked again here, in the transaction that removes it,
+        // and nothing removed that happened after the month it is removed with (recorded_at is not hashed; the
+        // time an act happened is)
+        Instant latestAllowed = removedBefore.plus(java.time.Duration.ofDays(1));
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash, prev_hash, occurred_at FROM audit_entry"
+                + " WHERE seq > ? AND seq <= ? ORDER BY seq")) {
+            ps.setLong(1, removed);
+            ps.setLong(2, last);
+            ps.setFetchSize(10_000);
+            long next = removed + 1;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    byte[] entryHash = rs.getBytes(2);
+                    if (seq != next || !java.security.MessageDigest.isEqual(rs.getBytes(3), lastHash)) {
+                        throw new DataAccessException("audit log entry " + next + " is missing or not chained to"
+                                + " the one before: nothing is removed", null);
+                    }
+                    Instant occurred = rs.getObject(4, java.time.OffsetDateTime.class).toInstant();
+                    if (occurred.isAfter(latestAllowed)) {
+                        throw new DataAccessException("audit log entry " + seq + " happened at " + occurred
+                                + ", after the month it would be removed with: nothing is removed", null);
+                    }
+                    byte[] leaf = MerkleTree.leafHash(entryHash);
+                    if (seq - 1 >= keptBlock) {
+                        blockLeaves.add(leaf);
+                    }
+                    byte[] block = tree.append(leaf, BLOCK_BITS);
+                    if (block != null) {
+                        blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+                    }
+                    lastHash = entryHash;
+                    next++;
+                }
             }
-            byte[] block = tree.append(leaf, BLOCK_BITS);
-            if (block != null) {
-                blocks.put((tree.size() >>> BLOCK_BITS) - 1, block);
+            if (next != last + 1) {
+                throw new DataAccessException("audit log entry " + next + " is missing: nothing is removed", null);
             }
-            lastHash[0] = entryHash;
-        });
+        }
         storeBlocks(c, blocks);
         Instant createdAt = clock.now().truncatedTo(ChronoUnit.MICROS);
-        byte[] signature = signer.signNote(RetentionAnchor.note(last, tree.root(), lastHash[0], removedBefore,
+        byte[] signature = signer.signNote(RetentionAnchor.note(last, tree.root(), lastHash, removedBefore,
                 createdAt));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_anchor (tree_size, last_hash, frontier,"
                 + " block_leaves, removed_before, created_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, last);
-            ps.setBytes(2, lastHash[0]);
+            ps.setBytes(2, lastHash);
             ps.setBytes(3, encode(tree));
             ps.setBytes(4, RetentionAnchor.concat(blockLeaves));
             ps.setTimestamp(5, Timestamp.from(removedBefore));
@@ -805,7 +864,7 @@ public class AuditLog {
     @Transactional
     public long removed() {
         try (Connection c = dataSource.getConnection()) {
-            RetentionAnchor anchor = RetentionAnchor.latest(c, null);
+            RetentionAnchor anchor = RetentionAnchor.latestTrusted(c, signer.publicKey());
             return anchor == null ? 0 : anchor.treeSize();
         } catch (SQLException ex) {
             throw new DataAccessException("reading the audit log's retention anchor failed", ex);
@@ -831,6 +890,12 @@ public class AuditLog {
      */
     private static AuditEvent normalise(AuditEvent e) {
         Instant at = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).truncatedTo(ChronoUnit.MICROS);
+        // within the years 1 to 9999: what PostgreSQL's COPY reads and an RFC 3339 reader takes
+        if (at.isBefore(EARLIEST)) {
+            at = EARLIEST;
+        } else if (at.isAfter(LATEST)) {
+            at = LATEST;
+        }
         return new AuditEvent(e.eventId(), at,
                 cut(orUnknown(e.service()), 100), cut(orUnknown(e.action()), 100), cut(orUnknown(e.outcome()), 20),
                 cut(orUnknown(e.actor()), 200), cut(e.submissionId(), 36), cut(e.patientRef(), 300),
@@ -860,6 +925,9 @@ public class AuditLog {
                 cut(c.correlationId(), 100), cut(c.personId(), 100), cut(c.previousPersonId(), 100), sources,
                 resources, cutList[0] ? true : null);
     }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private static String orUnknown(String s) {
         return s == null || s.isBlank() ? "unknown" : s;

@@ -15,7 +15,8 @@ import org.jboss.logging.Logger;
  * a time, after the log up to that month's last entry has verified; a signed retention anchor keeps the rest
  * verifiable ({@link AuditLog#removeMonth}). The database refuses to remove a month younger than its own floor
  * ({@code audit_settings.retention_floor}, six years unless the schema's owner lowers it), whatever this is set to.
- * Checked every {@code recordline.audit.retention.check} (default 6 hours).
+ * Checked every {@code recordline.audit.retention.check} (default 6 hours), which also makes next month's partition
+ * ahead of time.
  */
 @ApplicationScoped
 public class AuditRetention {
@@ -58,6 +59,11 @@ public class AuditRetention {
             every = "${recordline.audit.retention.check:6h}", delayed = "${recordline.audit.retention.delay:1m}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        try {
+            log.ensurePartitionsAhead();
+        } catch (RuntimeException e) {
+            LOG.warnf("the audit log's next partition could not be made now: %s", e.getMessage());
+        }
         try {
             apply();
         } catch (RuntimeException e) {

@@ -107,6 +107,25 @@ public record RetentionAnchor(long treeSize, byte[] lastHash, MerkleTree.Frontie
 
     /** The latest anchor in {@code schema} (null when nothing was removed, or the schema predates anchors). */
     public static RetentionAnchor latest(java.sql.Connection c, String schema) throws java.sql.SQLException {
+        List<RetentionAnchor> newest = newest(c, schema, 1);
+        return newest.isEmpty() ? null : newest.get(0);
+    }
+
+    /**
+     * The latest anchor of the current schema that {@code key} vouches for ({@link #fault} is null), or null: a row
+     * anyone else inserted (the run-time role may insert) is passed over, as the verifier would name it.
+     */
+    public static RetentionAnchor latestTrusted(java.sql.Connection c, PublicKey key) throws java.sql.SQLException {
+        for (RetentionAnchor a : newest(c, null, 20)) {
+            if (a.fault(key) == null) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static List<RetentionAnchor> newest(java.sql.Connection c, String schema, int limit)
+            throws java.sql.SQLException {
         String table = schema == null ? "audit_anchor" : schema + ".audit_anchor";
         try (java.sql.PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             exists.setString(1, table);
@@ -119,14 +138,22 @@ public record RetentionAnchor(long treeSize, byte[] lastHash, MerkleTree.Frontie
         }
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT tree_size, last_hash, frontier, block_leaves,"
                 + " removed_before, created_at, key_id, signature FROM " + table
-                + " ORDER BY tree_size DESC LIMIT 1"); java.sql.ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return null;
+                + " ORDER BY tree_size DESC LIMIT " + limit); java.sql.ResultSet rs = ps.executeQuery()) {
+            List<RetentionAnchor> out = new ArrayList<>();
+            while (rs.next()) {
+                long size = rs.getLong(1);
+                List<byte[]> subtrees = split(rs.getBytes(3));
+                MerkleTree.Frontier frontier;
+                try {
+                    frontier = new MerkleTree.Frontier(size, subtrees);
+                } catch (IllegalArgumentException e) {
+                    frontier = new MerkleTree.Frontier(); // a malformed row: its fault names it
+                }
+                out.add(new RetentionAnchor(size, rs.getBytes(2), frontier, split(rs.getBytes(4)),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getString(7),
+                        rs.getBytes(8)));
             }
-            long size = rs.getLong(1);
-            return new RetentionAnchor(size, rs.getBytes(2), new MerkleTree.Frontier(size, split(rs.getBytes(3))),
-                    split(rs.getBytes(4)), rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(),
-                    rs.getString(7), rs.getBytes(8));
+            return out;
         }
     }
 }

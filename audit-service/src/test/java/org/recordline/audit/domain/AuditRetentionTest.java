@@ -32,7 +32,8 @@ import org.recordline.testsupport.RecordlineStackResource;
  * Monthly partitions and retention on a log of its own (schema {@code audit_retention}, made here for the schema's
  * owner, with no consumer), with the service's clock set to past dates: the database's own {@code now()} still decides
  * which months its retention floor lets go, so the months used are two and more years ago and the floor is lowered by
- * the owner, as a deployment with a shorter retention would do.
+ * the owner, as a deployment with a shorter retention would do. The months are those of the year before last, so that
+ * the database's six-year floor keeps them whenever the test runs.
  */
 @QuarkusTest
 @QuarkusTestResource(RecordlineStackResource.class)
@@ -40,6 +41,13 @@ import org.recordline.testsupport.RecordlineStackResource;
 class AuditRetentionTest {
 
     static final String SCHEMA = "audit_retention";
+    /** The year before last (UTC). */
+    static final int YEAR = java.time.Year.now(java.time.ZoneOffset.UTC).getValue() - 2;
+
+    /** A time of {@link #YEAR}: {@code at("03-10T08:00:00Z")}. */
+    static String at(String monthDayTime) {
+        return YEAR + "-" + monthDayTime;
+    }
 
     /** The audit-service on a log of its own, its consumer off, its retention two months, checked only when asked. */
     public static final class OwnLog implements QuarkusTestProfile {
@@ -128,21 +136,31 @@ class AuditRetentionTest {
 
     @Test
     void oldMonthsGoWholeAndWhatRemainsStillVerifiesAndProves() throws Exception {
-        // January 2024: 700 entries; February: 1,500 (crossing a 1,024-leaf block); March: 600
-        append("2024-01-10T08:00:00Z", 700);
-        append("2024-02-10T08:00:00Z", 1500);
-        append("2024-03-10T08:00:00Z", 600);
+        // January: 700 entries; February: 1,500 (crossing a 1,024-leaf block); March: 600
+        append(at("01-10T08:00:00Z"), 700);
+        append(at("02-10T08:00:00Z"), 1500);
+        append(at("03-10T08:00:00Z"), 600);
         // a clock gone back does not take the log back: recorded_at follows the log's order
-        append("2024-01-20T08:00:00Z", 50);
+        append(at("01-20T08:00:00Z"), 50);
         assertEquals(2850, log.size());
-        assertEquals(0, count("SELECT count(*) FROM " + SCHEMA + ".audit_entry WHERE recorded_at < '2024-03-10'"
-                + " AND seq > 2200"));
-        assertEquals(List.of("audit_entry_2024_01", "audit_entry_2024_02", "audit_entry_2024_03"), partitions());
+        assertEquals(0, count("SELECT count(*) FROM " + SCHEMA + ".audit_entry WHERE recorded_at < '"
+                + at("03-10T00:00:00Z") + "' AND seq > 2200"));
+        assertEquals(List.of("audit_entry_" + YEAR + "_01", "audit_entry_" + YEAR + "_02", "audit_entry_" + YEAR
+                + "_03"), partitions());
+        // every leaf as appended, to check proofs made after the removal against
+        List<byte[]> leaves = new ArrayList<>();
+        try (Connection c = RecordlineStackResource.database().connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT entry_hash FROM " + SCHEMA + ".audit_entry ORDER BY seq")) {
+            while (rs.next()) {
+                leaves.add(MerkleTree.leafHash(rs.getBytes(1)));
+            }
+        }
+        MerkleTree.Leaves all = MerkleTree.Leaves.of(leaves);
         Checkpoint before = log.checkpointNow();
         assertEquals(2850, before.treeSize());
 
         // the database refuses what its floor (six years) keeps, whatever the service's setting says
-        clock.now = Instant.parse("2024-05-15T00:00:00Z");
+        clock.now = Instant.parse(at("05-15T00:00:00Z"));
         RuntimeException refused = assertThrows(RuntimeException.class, () -> retention.apply());
         assertTrue(refused.getMessage().contains("retention floor"), refused.getMessage());
         assertEquals(2850, count("SELECT count(*) FROM " + SCHEMA + ".audit_entry"));
@@ -156,8 +174,8 @@ class AuditRetentionTest {
         // the owner lowers it; two months' retention on 15 May removes January and February, keeps March
         sql("UPDATE " + SCHEMA + ".audit_settings SET retention_floor = INTERVAL '1 month'");
         List<Instant> removed = retention.apply();
-        assertEquals(List.of(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-02-01T00:00:00Z")), removed);
-        assertEquals(List.of("audit_entry_2024_03"), partitions());
+        assertEquals(List.of(Instant.parse(at("01-01T00:00:00Z")), Instant.parse(at("02-01T00:00:00Z"))), removed);
+        assertEquals(List.of("audit_entry_" + YEAR + "_03"), partitions());
         assertEquals(650, count("SELECT count(*) FROM " + SCHEMA + ".audit_entry"));
         assertEquals(2201, count("SELECT min(seq) FROM " + SCHEMA + ".audit_entry"));
         assertEquals(2, count("SELECT count(*) FROM " + SCHEMA + ".audit_anchor"));
@@ -177,10 +195,18 @@ class AuditRetentionTest {
         AuditLog.Proof consistency = log.consistencyProof(2400, 2850);
         assertTrue(MerkleTree.verifyConsistency(2400, 2850, consistency.firstRoot(), before.rootHash(),
                 consistency.path()));
+        // trees that end in the anchor's block (leaves 2,048 to 3,071; 2,048 to 2,199 removed, kept in the anchor)
+        for (long[] sizes : new long[][] {{2100, 2150}, {2150, 2850}, {2048, 2201}, {1024, 2199}}) {
+            AuditLog.Proof p = log.consistencyProof(sizes[0], sizes[1]);
+            assertEquals(MerkleTree.hex(MerkleTree.root(all, sizes[0])), MerkleTree.hex(p.firstRoot()));
+            assertEquals(MerkleTree.hex(MerkleTree.root(all, sizes[1])), MerkleTree.hex(p.root()));
+            assertTrue(MerkleTree.verifyConsistency(sizes[0], sizes[1], p.firstRoot(), p.root(), p.path()),
+                    sizes[0] + " to " + sizes[1]);
+        }
         assertThrows(AuditLog.RemovedByRetention.class, () -> log.inclusionProof(99, 2850));
 
         // appending goes on after the anchor, and the log still verifies
-        append("2024-05-15T09:00:00Z", 30);
+        append(at("05-15T09:00:00Z"), 30);
         log.checkpointNow();
         assertTrue(verify(serviceKey()).ok());
 
@@ -220,6 +246,17 @@ class AuditRetentionTest {
         });
         assertFalse(putBack.ok());
         assertEquals(2199L, putBack.position(), putBack.fault());
+        // a kept entry's recorded_at moved back into a removed month (it decides what retention removes)
+        LogVerifier.Result movedBack = tamperedAnchor(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + SCHEMA + ".audit_entry DISABLE TRIGGER USER");
+                st.executeUpdate("UPDATE " + SCHEMA + ".audit_entry SET recorded_at = recorded_at - INTERVAL '5 days'"
+                        + " WHERE seq = 2300");
+            }
+        });
+        assertFalse(movedBack.ok());
+        assertEquals(2300L, movedBack.position(), movedBack.fault());
+        assertTrue(movedBack.fault().contains("recorded_at"), movedBack.fault());
         assertTrue(verify(serviceKey()).ok(), "rolled back");
     }
 
@@ -241,13 +278,13 @@ class AuditRetentionTest {
         }
     }
 
-    /** The log's partitions of 2024 (the migration made one for the real month too). */
+    /** The log's partitions of {@link #YEAR} (the migration made one for the real month too). */
     private static List<String> partitions() throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = RecordlineStackResource.database().connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                         + " WHERE i.inhparent = '" + SCHEMA + ".audit_entry'::regclass"
-                        + " AND c.relname LIKE 'audit_entry_2024%' ORDER BY 1");
+                        + " AND c.relname LIKE 'audit_entry_" + YEAR + "%' ORDER BY 1");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getString(1));
