@@ -890,7 +890,8 @@ public class AuditLog {
      */
     private static AuditEvent normalise(AuditEvent e) {
         Instant at = (e.occurredAt() == null ? Instant.now() : e.occurredAt()).truncatedTo(ChronoUnit.MICROS);
-        // within the years 1 to 9999: what PostgreSQL's COPY reads and an RFC 3339 reader takes
+        // within the years 1583 to 9999: what PostgreSQL's COPY reads, an RFC 3339 reader takes, and java.sql.Timestamp
+        // reads in the same calendar as PostgreSQL (before October 1582 it counts Julian days)
         if (at.isBefore(EARLIEST)) {
             at = EARLIEST;
         } else if (at.isAfter(LATEST)) {
@@ -926,7 +927,7 @@ public class AuditLog {
                 resources, cutList[0] ? true : null);
     }
 
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant EARLIEST = Instant.parse("1583-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private static String orUnknown(String s) {

@@ -246,7 +246,7 @@ public final class LogVerifier {
                             return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
                                     + (seq - 1) + ": an entry was inserted, deleted, reordered or rewritten here");
                         }
-                        Result late = recorded(seq, rs.getObject(4, java.time.OffsetDateTime.class));
+                        Result late = recorded(seq, rs.getTimestamp(4));
                         if (late != null) {
                             return late;
                         }
@@ -265,7 +265,7 @@ public final class LogVerifier {
          * are removed by recorded_at, which is not hashed: a log whose order and times disagree is not one retention
          * can be trusted with.
          */
-        private Result recorded(long seq, java.time.OffsetDateTime recorded) {
+        private Result recorded(long seq, java.sql.Timestamp recorded) {
             Instant at = recorded.toInstant();
             if (lastRecorded != null && at.isBefore(lastRecorded)) {
                 return Result.fault(seq - 1, count, seq, "entry " + seq + " is recorded at " + at + ", before "
@@ -322,9 +322,8 @@ public final class LogVerifier {
                         if (gap != null) {
                             return gap;
                         }
-                        // read as a date-time, not a java.sql.Timestamp: no Julian calendar before 1582
-                        AuditEvent e = new AuditEvent(rs.getString(2),
-                                rs.getObject(3, java.time.OffsetDateTime.class).toInstant(), rs.getString(4),
+                        // (appends keep times from 1583 on, where java.sql.Timestamp and PostgreSQL share a calendar)
+                        AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                                 rs.getString(10), rs.getString(11));
                         byte[] storedPrev = rs.getBytes(12);
@@ -354,7 +353,7 @@ public final class LogVerifier {
                             return Result.fault(seq - 1, count, seq, "entry " + seq + "'s patient ids were changed:"
                                     + " they are not the ones its fields name");
                         }
-                        Result late = recorded(seq, rs.getObject(16, java.time.OffsetDateTime.class));
+                        Result late = recorded(seq, rs.getTimestamp(16));
                         if (late != null) {
                             return late;
                         }
