@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -196,8 +195,6 @@ public final class LogVerifier {
         private final TreeMap<Long, List<Checkpoint>> checkpoints;
         private final int count;
         private MerkleTree.Frontier tree = new MerkleTree.Frontier();
-        /** When the last entry walked was recorded (for an anchor: entries before its end were removed). */
-        private Instant lastRecorded;
         private byte[] prev = AuditChain.GENESIS;
         private long expected = 1;
 
@@ -215,7 +212,6 @@ public final class LogVerifier {
             tree = new MerkleTree.Frontier(size, anchor.frontier().subtrees());
             prev = anchor.lastHash();
             expected = size + 1;
-            lastRecorded = anchor.removedBefore();
             for (Checkpoint cp : checkpoints.getOrDefault(size, List.of())) {
                 if (!MessageDigest.isEqual(cp.rootHash(), tree.root())) {
                     return Result.fault(size, count, size, "the checkpoint at tree size " + size + " does not have"
@@ -227,7 +223,7 @@ public final class LogVerifier {
 
         /** Entries {@code from} to {@code to} as stored: their hashes build the tree, nothing is recomputed. */
         Result stored(Connection c, String schema, long from, long to) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash, prev_hash, recorded_at FROM " + schema
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entry_hash, prev_hash FROM " + schema
                     + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
                 binary(ps);
                 ps.setLong(1, from);
@@ -246,10 +242,6 @@ public final class LogVerifier {
                             return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
                                     + (seq - 1) + ": an entry was inserted, deleted, reordered or rewritten here");
                         }
-                        Result late = recorded(seq, rs.getTimestamp(4));
-                        if (late != null) {
-                            return late;
-                        }
                         Result root = next(rs.getBytes(2));
                         if (root != null) {
                             return root;
@@ -257,22 +249,6 @@ public final class LogVerifier {
                     }
                 }
             }
-            return null;
-        }
-
-        /**
-         * Entry {@code seq} (its hashes checked) recorded at {@code recorded}: no earlier than the one before. Months
-         * are removed by recorded_at, which is not hashed: a log whose order and times disagree is not one retention
-         * can be trusted with.
-         */
-        private Result recorded(long seq, java.sql.Timestamp recorded) {
-            Instant at = recorded.toInstant();
-            if (lastRecorded != null && at.isBefore(lastRecorded)) {
-                return Result.fault(seq - 1, count, seq, "entry " + seq + " is recorded at " + at + ", before "
-                        + (seq == expected && seq > 1 ? "entry " + (seq - 1) : "the retention anchor's end") + " ("
-                        + lastRecorded + "): recorded_at was changed");
-            }
-            lastRecorded = at;
             return null;
         }
 
@@ -310,7 +286,7 @@ public final class LogVerifier {
         Result recomputed(Connection c, String schema, long from, long to) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action,"
                     + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context,"
-                    + " patient_ids, recorded_at FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
+                    + " patient_ids FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
                 binary(ps);
                 ps.setLong(1, from);
                 ps.setLong(2, to);
@@ -352,10 +328,6 @@ public final class LogVerifier {
                         if (!storedIds.equals(patientIds(e.patientRef(), context))) {
                             return Result.fault(seq - 1, count, seq, "entry " + seq + "'s patient ids were changed:"
                                     + " they are not the ones its fields name");
-                        }
-                        Result late = recorded(seq, rs.getTimestamp(16));
-                        if (late != null) {
-                            return late;
                         }
                         Result root = next(stored);
                         if (root != null) {
