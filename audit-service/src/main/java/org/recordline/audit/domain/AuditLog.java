@@ -120,10 +120,7 @@ public class AuditLog {
             Timestamp at = rs.getTimestamp(5);
             lastRecordedAt = at == null ? null : at.toInstant();
         }
-        List<byte[]> subtrees = new java.util.ArrayList<>();
-        for (int i = 0; i + 32 <= frontier.length; i += 32) {
-            subtrees.add(java.util.Arrays.copyOfRange(frontier, i, i + 32));
-        }
+        List<byte[]> subtrees = RetentionAnchor.split(frontier);
         if (treeSize > lastSeq) {
             throw new DataAccessException("the audit chain head's tree holds " + treeSize + " entries, more than its"
                     + " last entry " + lastSeq + ": the head was altered", null);
@@ -141,16 +138,6 @@ public class AuditLog {
      */
     private static void leafHashes(Connection c, long after, long to, java.util.function.Consumer<byte[]> sink)
             throws SQLException {
-        entryHashes(c, after, to, (seq, entryHash) -> sink.accept(MerkleTree.leafHash(entryHash)));
-    }
-
-    /** Takes an entry's sequence number and chain hash. */
-    private interface EntryHashes {
-        void accept(long seq, byte[] entryHash);
-    }
-
-    /** Passes entries {@code after + 1} to {@code to}'s sequence numbers and chain hashes, in order. */
-    private static void entryHashes(Connection c, long after, long to, EntryHashes sink) throws SQLException {
         long next = after + 1;
         try (PreparedStatement ps = c.prepareStatement(ENTRY_HASHES)) {
             ps.setLong(1, after);
@@ -161,7 +148,7 @@ public class AuditLog {
                     if (rs.getLong(1) != next) {
                         break;
                     }
-                    sink.accept(next, rs.getBytes(2));
+                    sink.accept(MerkleTree.leafHash(rs.getBytes(2)));
                     next++;
                 }
             }
@@ -172,12 +159,7 @@ public class AuditLog {
     }
 
     private static byte[] encode(MerkleTree.Frontier tree) {
-        List<byte[]> subtrees = tree.subtrees();
-        byte[] out = new byte[subtrees.size() * 32];
-        for (int i = 0; i < subtrees.size(); i++) {
-            System.arraycopy(subtrees.get(i), 0, out, i * 32, 32);
-        }
-        return out;
+        return RetentionAnchor.concat(tree.subtrees());
     }
 
     /**
@@ -696,6 +678,10 @@ public class AuditLog {
         }
     }
 
+    /** A month's partition: {@code audit_entry_YYYY_MM}. */
+    private static final java.util.regex.Pattern PARTITION = java.util.regex.Pattern.compile(
+            "audit_entry_(\\d{4})_(\\d{2})");
+
     /** The months the log holds partitions for (their starts), oldest first. */
     @Transactional
     public List<Instant> months() {
@@ -705,8 +691,7 @@ public class AuditLog {
                         + " WHERE i.inhparent = 'audit_entry'::regclass ORDER BY c.relname");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("audit_entry_(\\d{4})_(\\d{2})")
-                        .matcher(rs.getString(1));
+                java.util.regex.Matcher m = PARTITION.matcher(rs.getString(1));
                 if (m.matches()) {
                     out.add(java.time.YearMonth.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))
                             .atDay(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
