@@ -3,6 +3,7 @@ package org.recordline.ingestion.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** Limits and timeouts of the ingestion endpoints. */
 @ConfigMapping(prefix = "recordline.ingestion")
@@ -31,4 +32,52 @@ public interface IngestionConfig {
     /** How long a submission waits for the broker's acknowledgement before it answers 503. */
     @WithDefault("15s")
     Duration publishTimeout();
+
+    /** HL7 v2 intake limits. */
+    Hl7v2 hl7v2();
+
+    /** The MLLP listener for HL7 v2. */
+    Mllp mllp();
+
+    /** HL7 v2 intake limits, over HTTP and MLLP. */
+    interface Hl7v2 {
+        /** Largest message accepted, in bytes (413 / AR above). */
+        @WithDefault("1048576")
+        int maxBytes();
+
+        /** Most segments accepted in one message (413 / AR above). */
+        @WithDefault("2000")
+        int maxSegments();
+    }
+
+    /** The MLLP listener: TCP with start and end block framing, one message and its acknowledgement at a time. */
+    interface Mllp {
+        /** Whether the listener runs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The address it binds. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Its port (0: any free port, for tests). */
+        @WithDefault("2575")
+        int port();
+
+        /** Most connections open at once; more are closed at once. */
+        @WithDefault("64")
+        int maxConnections();
+
+        /** A connection idle this long is closed. */
+        @WithDefault("10m")
+        Duration idleTimeout();
+
+        /**
+         * The senders it takes messages from: sending facility (MSH-4, its namespace id) to the source system name
+         * their submissions are recorded under. A message from a facility not listed is refused ({@code AR}) and
+         * audited. MLLP carries no token: deploy it on a network only the listed systems reach (deploy/ restricts it
+         * with a NetworkPolicy).
+         */
+        Map<String, String> senders();
+    }
 }

@@ -85,9 +85,15 @@ public class IntakeService {
      * and then only a warning without any of the submission is logged.
      */
     public void rejected(String sourceSystem, String detail) {
+        rejected(sourceSystem, detail, audit.currentRequest());
+    }
+
+    /** As {@link #rejected(String, String)}, for a refusal outside an HTTP request (MLLP), with its context. */
+    public void rejected(String sourceSystem, String detail, AuditTrail.RequestContext request) {
         try {
-            QuarkusTransaction.requiringNew().run(() -> audit.record(AuditActions.SUBMISSION_REJECTED,
-                    AuditActions.FAILURE, sourceSystem, null, null, "ingest", detail));
+            QuarkusTransaction.requiringNew().run(() -> outbox.add(audit.event(request,
+                    AuditActions.SUBMISSION_REJECTED, AuditActions.FAILURE, sourceSystem, null, null, "ingest",
+                    detail, null, null, null, null)));
         } catch (RuntimeException e) {
             LOG.warnf("a refused submission (%s) could not be audited: %s", detail, e.getClass().getSimpleName());
         }
@@ -96,7 +102,13 @@ public class IntakeService {
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
         // the request's audit context travels with it to the group commit's thread
-        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, audit.currentRequest(),
+        return accept(parsed, sourceSystem, idempotencyKey, audit.currentRequest());
+    }
+
+    /** As {@link #accept(ParsedSubmission, String, String)}, with the audit context given (MLLP has no request). */
+    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
+                         AuditTrail.RequestContext request) {
+        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, request,
                 new CompletableFuture<>()));
         boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
         return new Intake(rec.submission(), acked, rec.replay());

@@ -58,6 +58,21 @@ public class AccessDenialAuditor {
         }
     }
 
+    /**
+     * A refusal outside HTTP (an MLLP message from a sender not registered): one {@code access.denied} event, and its
+     * repeats counted in the window, like a refused request.
+     *
+     * @param actor  who was refused (as the transport names it)
+     * @param reason why
+     * @param what   what was asked, without any of its content (e.g. {@code MLLP ADT^A01})
+     */
+    public void refused(String actor, String reason, String what) {
+        DenialWindows.Denial first = windows.refused(actor, reason, what, java.time.Instant.now());
+        if (first != null) {
+            emit(first);
+        }
+    }
+
     void onAuthenticationFailure(@ObservesAsync AuthenticationFailureEvent event) {
         record(event, "authentication failed");
     }

@@ -1,0 +1,169 @@
+package org.recordline.ingestion.mllp;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import org.recordline.commons.audit.AuditTrail;
+import org.recordline.commons.audit.RequestAudit;
+import org.recordline.events.AuditEvent;
+import org.recordline.ingestion.config.IngestionConfig;
+import org.recordline.ingestion.domain.hl7v2.Hl7v2Intake;
+
+/**
+ * The MLLP listener for HL7 v2 (default port 2575): a thread per connection (at most {@code max-connections}), which
+ * reads a frame, answers with the acknowledgement once the message is accepted durably ({@code AA} only after the
+ * broker acknowledged it) and only then reads the next frame, so the messages of one connection keep their order.
+ * A frame over the size limit or broken framing is answered (an {@code AR} without a control id) and the connection
+ * closed, since the stream's position is then unknown.
+ */
+@ApplicationScoped
+public class MllpListener {
+
+    private static final Logger LOG = Logger.getLogger(MllpListener.class);
+
+    private final IngestionConfig.Mllp config;
+    private final int maxBytes;
+    private final Hl7v2Intake intake;
+    private volatile ServerSocket server;
+    private ExecutorService connections;
+    private Thread acceptor;
+
+    public MllpListener(IngestionConfig config, Hl7v2Intake intake) {
+        this.config = config.mllp();
+        this.maxBytes = config.hl7v2().maxBytes();
+        this.intake = intake;
+    }
+
+    /** The port it listens on (the one bound, when configured as 0); -1 when not listening. */
+    public int port() {
+        ServerSocket s = server;
+        return s == null ? -1 : s.getLocalPort();
+    }
+
+    void start(@Observes StartupEvent ev) throws IOException {
+        if (!config.enabled()) {
+            return;
+        }
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 50);
+        server = s;
+        AtomicInteger n = new AtomicInteger();
+        connections = new ThreadPoolExecutor(0, config.maxConnections(), 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "mllp-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        acceptor = new Thread(this::acceptLoop, "mllp-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.infof("MLLP listener on %s:%d (%d senders registered)", config.host(), s.getLocalPort(),
+                config.senders().size());
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        ServerSocket s = server;
+        server = null;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.debug("closing the MLLP listener", e);
+            }
+        }
+        if (connections != null) {
+            connections.shutdownNow();
+        }
+    }
+
+    private void acceptLoop() {
+        while (server != null) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (server != null) {
+                    LOG.warnf("MLLP accept failed: %s", e.getMessage());
+                }
+                continue;
+            }
+            try {
+                connections.execute(() -> serve(socket));
+            } catch (RejectedExecutionException e) {
+                LOG.warnf("MLLP connection from %s refused: %d connections open", address(socket),
+                        config.maxConnections());
+                close(socket);
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        String peer = address(socket);
+        try (socket) {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
+            socket.setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
+            while (true) {
+                byte[] message;
+                try {
+                    message = MllpFrames.read(in, maxBytes);
+                } catch (MllpFrames.FramingException e) {
+                    LOG.infof("MLLP connection from %s closed: %s", peer, e.getMessage());
+                    Hl7v2Intake.Reply reply = intake.refuseFrame(e.tooLarge(), e.getMessage(), peer, context(peer));
+                    MllpFrames.write(out, reply.ack().getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                if (message == null) {
+                    return;
+                }
+                Hl7v2Intake.Reply reply = intake.receiveMllp(message, config.senders(), peer, context(peer));
+                MllpFrames.write(out, reply.ack().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (SocketTimeoutException e) {
+            LOG.debugf("MLLP connection from %s idle, closed", peer);
+        } catch (IOException | RuntimeException e) {
+            LOG.infof("MLLP connection from %s ended: %s", peer, e.getClass().getSimpleName());
+        }
+    }
+
+    /** What an MLLP message's audit events say of its request: the peer's address, a correlation id of its own. */
+    private static AuditTrail.RequestContext context(String peer) {
+        return new AuditTrail.RequestContext(RequestAudit.DEFAULT_PURPOSE, new AuditEvent.Context(List.of(), null,
+                peer, UUID.randomUUID().toString(), null, null, null, null, null));
+    }
+
+    private static String address(Socket socket) {
+        return socket.getInetAddress() == null ? "unknown" : socket.getInetAddress().getHostAddress();
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("closing a refused MLLP connection", e);
+        }
+    }
+}
