@@ -7,6 +7,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -22,7 +23,7 @@ import org.recordline.ingestion.domain.ParsedSubmission;
 import org.recordline.ingestion.domain.RejectedSubmissionException;
 import org.recordline.ingestion.domain.SubmissionParser;
 
-/** {@code POST /fhir}: takes a FHIR R4 resource or Bundle (JSON) from an upstream system. */
+/** {@code POST /fhir} and {@code POST /fhir/{type}}: take a FHIR R4 resource or Bundle (JSON or XML) from an upstream system. */
 @Path("/fhir")
 public class FhirIntakeResource {
 
@@ -42,6 +43,10 @@ public class FhirIntakeResource {
         this.identity = identity;
     }
 
+    /** FHIR XML. */
+    public static final String FHIR_XML = "application/fhir+xml";
+    private static final java.util.regex.Pattern RESOURCE_TYPE = java.util.regex.Pattern.compile("[A-Z][A-Za-z]{1,63}");
+
     /**
      * Accepts a submission: 202 with the submission id once the broker acknowledged it; 400/413 with an
      * OperationOutcome if it is not acceptable; 503 if the broker did not acknowledge in time (resend with the same
@@ -52,12 +57,60 @@ public class FhirIntakeResource {
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return take(idempotencyKey, () -> parser.parse(bytes(body), null));
+    }
+
+    /** As {@link #submit}, for FHIR XML (no DOCTYPE, no entities; passed on as FHIR JSON). */
+    @POST
+    @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
+    @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
+    public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return take(idempotencyKey, () -> parser.parseXml(bytes(body), null));
+    }
+
+    /** {@code POST /fhir/{type}}: as {@link #submit}, and the body must be a {@code type}. */
+    @POST
+    @Path("{type}")
+    @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
+    @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
+    @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
+    public Response submitType(@PathParam("type") String type, byte[] body,
+                               @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return take(idempotencyKey, () -> parser.parse(bytes(body), resourceType(type)));
+    }
+
+    /** {@code POST /fhir/{type}} for FHIR XML. */
+    @POST
+    @Path("{type}")
+    @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
+    @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
+    @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
+    public Response submitTypeXml(@PathParam("type") String type, byte[] body,
+                                  @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return take(idempotencyKey, () -> parser.parseXml(bytes(body), resourceType(type)));
+    }
+
+    private static byte[] bytes(byte[] body) {
+        return body == null ? new byte[0] : body;
+    }
+
+    /** The type a path names: a resource type's shape (HAPI then checks it is the body's). */
+    private static String resourceType(String type) {
+        if (type == null || !RESOURCE_TYPE.matcher(type).matches()) {
+            throw new RejectedSubmissionException(400, IssueType.NOTSUPPORTED,
+                    "the path does not name a FHIR resource type");
+        }
+        return type;
+    }
+
+    private Response take(String idempotencyKey, java.util.function.Supplier<ParsedSubmission> parse) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters", null);
         }
         ParsedSubmission parsed;
         try {
-            parsed = parser.parse(body == null ? new byte[0] : body);
+            parsed = parse.get();
         } catch (RejectedSubmissionException e) {
             LOG.debugf("submission rejected: %d", e.status());
             // a refused document is accountable too: who sent what kind of bad input, never the input itself

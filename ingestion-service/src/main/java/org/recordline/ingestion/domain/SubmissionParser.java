@@ -14,11 +14,13 @@ import org.jboss.logging.Logger;
 import org.recordline.commons.fhir.JsonLimits;
 import org.recordline.commons.fhir.JsonShapeCheck;
 import org.recordline.commons.fhir.JsonShapeException;
+import org.recordline.commons.fhir.XmlShapeCheck;
 import org.recordline.ingestion.config.IngestionConfig;
 
 /**
- * Checks a submission against the size, shape and depth limits ({@link JsonShapeCheck}), then parses it with HAPI
- * FHIR (strict: unknown elements and invalid values are errors) and re-serialises it as canonical FHIR JSON.
+ * Checks a submission against the size, shape and depth limits ({@link JsonShapeCheck}, {@link XmlShapeCheck}), then
+ * parses it with HAPI FHIR (strict: unknown elements and invalid values are errors). JSON passes on as it arrived;
+ * XML passes on as the FHIR JSON HAPI writes of it.
  */
 @ApplicationScoped
 public class SubmissionParser {
@@ -31,33 +33,72 @@ public class SubmissionParser {
     private final FhirContext fhir;
     private final IngestionConfig config;
     private final JsonShapeCheck shape;
+    private final XmlShapeCheck xmlShape;
 
     public SubmissionParser(FhirContext fhir, IngestionConfig config) {
         this.fhir = fhir;
         this.config = config;
         this.shape = new JsonShapeCheck(new JsonLimits(config.maxJsonDepth(), config.maxNumberLength(),
                 config.maxBundleEntries(), config.maxXhtmlDepth()));
+        this.xmlShape = new XmlShapeCheck(new JsonLimits(config.maxJsonDepth(), config.maxNumberLength(),
+                config.maxBundleEntries(), config.maxXhtmlDepth()));
     }
 
-    /** Parses {@code body}; throws {@link RejectedSubmissionException} for anything not acceptable. */
+    /** Parses {@code body}, FHIR JSON; throws {@link RejectedSubmissionException} for anything not acceptable. */
     public ParsedSubmission parse(byte[] body) {
-        if (body.length > config.maxSubmissionBytes()) {
-            throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY,
-                    "submission of " + body.length + " bytes exceeds the limit of " + config.maxSubmissionBytes());
-        }
+        return parse(body, null);
+    }
+
+    /**
+     * Parses {@code body}, FHIR JSON whose root must be a {@code expectedType} (null: any resource); throws
+     * {@link RejectedSubmissionException} for anything not acceptable.
+     */
+    public ParsedSubmission parse(byte[] body, String expectedType) {
+        checkSize(body);
         try {
             shape.check(body);
         } catch (JsonShapeException e) {
             throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
         }
-        IBaseResource resource;
-        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
+        String text = text(body);
+        Resource r = parseWith(fhir.newJsonParser(), text);
+        // the document passes on as it arrived (one JSON object, checked strictly above): parsed once, never re-encoded
+        return describe(r, expectedType, text.strip());
+    }
+
+    /**
+     * Parses {@code body}, FHIR XML whose root must be a {@code expectedType} (null: any resource): checked first by
+     * {@link XmlShapeCheck} (no DOCTYPE, no entities, limits), then parsed strictly by HAPI and passed on as FHIR JSON.
+     */
+    public ParsedSubmission parseXml(byte[] body, String expectedType) {
+        checkSize(body);
         try {
-            IParser parser = fhir.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
-            resource = parser.parseResource(text);
+            xmlShape.check(body);
+        } catch (JsonShapeException e) {
+            throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
+        }
+        Resource r = parseWith(fhir.newXmlParser(), text(body));
+        ParsedSubmission described = describe(r, expectedType, "");
+        return new ParsedSubmission(described.resourceType(), described.entryCount(), described.patientLocalId(),
+                fhir.newJsonParser().encodeResourceToString(r));
+    }
+
+    private void checkSize(byte[] body) {
+        if (body.length > config.maxSubmissionBytes()) {
+            throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY,
+                    "submission of " + body.length + " bytes exceeds the limit of " + config.maxSubmissionBytes());
+        }
+    }
+
+    private static String text(byte[] body) {
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private Resource parseWith(IParser parser, String text) {
+        IBaseResource resource;
+        try {
+            resource = parser.setParserErrorHandler(new StrictErrorHandler()).parseResource(text);
         } catch (DataFormatException e) {
             throw new RejectedSubmissionException(400, IssueType.STRUCTURE,
                     "not a valid FHIR R4 resource: " + safeMessage(e));
@@ -68,6 +109,14 @@ public class SubmissionParser {
         }
         if (!(resource instanceof Resource r)) {
             throw new RejectedSubmissionException(400, IssueType.STRUCTURE, "not a FHIR R4 resource");
+        }
+        return r;
+    }
+
+    private ParsedSubmission describe(Resource r, String expectedType, String json) {
+        if (expectedType != null && !expectedType.equals(r.fhirType())) {
+            throw new RejectedSubmissionException(400, IssueType.INVALID, "the body is a " + r.fhirType()
+                    + ", but the URL names " + expectedType);
         }
         int entries = 1;
         String patientId = null;
@@ -96,8 +145,7 @@ public class SubmissionParser {
         } else if (r instanceof Patient p) {
             patientId = localId(p, null);
         }
-        // the document passes on as it arrived (one JSON object, checked strictly above): parsed once, never re-encoded
-        return new ParsedSubmission(r.fhirType(), entries, patientId, text.strip());
+        return new ParsedSubmission(r.fhirType(), entries, patientId, json);
     }
 
     /** FHIR ids: 1-64 characters of A-Z, a-z, 0-9, '-' and '.'. */

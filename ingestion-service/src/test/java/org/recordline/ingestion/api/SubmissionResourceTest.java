@@ -57,7 +57,7 @@ class SubmissionResourceTest {
     @Test
     void everyEndpointThatShowsOrTakesPatientDataIsAudited() {
         AuditCoverage.assertClassified(SubmissionResource.class, java.util.Set.of("POST /fhir",
-                "POST /hl7v2", "GET /submissions/{id}"), Map.of());
+                "POST /fhir/{type}", "POST /hl7v2", "GET /submissions/{id}"), Map.of());
         TopicClient topics = topics();
         String posted = "cov-" + UUID.randomUUID();
         String id = given().auth().oauth2(token("ehr-south", "ehr-publisher")).header("X-Correlation-Id", posted)
