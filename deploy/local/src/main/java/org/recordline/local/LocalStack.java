@@ -243,6 +243,13 @@ public final class LocalStack implements AutoCloseable {
                 "-Drecordline.db.host=127.0.0.1",
                 "-Drecordline.db.port=" + database.port(),
                 "-Dquarkus.oidc.public-key=" + tokens.publicKeyBase64()));
+        if (s.name().equals("ingestion-service")) {
+            // HL7 v2 over MLLP on loopback, from one registered facility; further instances on a port of their own
+            cmd.addAll(List.of("-Drecordline.ingestion.mllp.host=127.0.0.1",
+                    "-Drecordline.ingestion.mllp.port=" + (s.instance() == 1 ? settings.mllpPort() : 0),
+                    "-Drecordline.ingestion.mllp.senders." + StackSettings.LOCAL_MLLP_FACILITY + "="
+                            + StackSettings.LOCAL_MLLP_SOURCE));
+        }
         // extra JVM options for every service, e.g. a JFR recording: RECORDLINE_SERVICE_JVM_OPTIONS
         String extra = System.getenv("RECORDLINE_SERVICE_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {

@@ -145,6 +145,8 @@ public final class RecordlineLauncher {
             b.append(String.format("  %-19s http://localhost:%d   health/metrics http://localhost:%d/q/health%n",
                     s.name(), s.port(), s.managementPort()));
         }
+        b.append(String.format("  %-19s localhost:%d   (HL7 v2 over MLLP from sending facility %s, recorded as %s)%n",
+                "mllp", settings.mllpPort(), StackSettings.LOCAL_MLLP_FACILITY, StackSettings.LOCAL_MLLP_SOURCE));
         b.append(String.format("  %-19s localhost:%d%n", "kafka", settings.kafkaPort()));
         b.append(String.format("  %-19s jdbc:postgresql://localhost:%d/recordline (roles %s; passwords in %s)%n",
                 "postgresql", settings.dbPort(), String.join(", ", DatabaseRoles.ALL), stack.credentialsFile()));

@@ -14,9 +14,21 @@ import java.util.Map;
  * @param dbPort          PostgreSQL port
  * @param services        the services to start, in start order
  * @param serviceHeap     maximum heap of each service JVM
+ * @param mllpPort        the ingestion-service's MLLP (HL7 v2) port
  */
 public record StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
-                            java.util.List<ServiceSpec> services, String serviceHeap) {
+                            java.util.List<ServiceSpec> services, String serviceHeap, int mllpPort) {
+
+    /** The sending facility (MSH-4) the local stack takes HL7 v2 over MLLP from, and the source system it names. */
+    public static final String LOCAL_MLLP_FACILITY = "LOCAL";
+    public static final String LOCAL_MLLP_SOURCE = "local-ehr";
+
+    /** Settings with the MLLP listener on a free port (benchmarks and tests on free ports). */
+    public StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
+                         java.util.List<ServiceSpec> services, String serviceHeap) {
+        this(home, stateDir, kafkaPort, controllerPort, dbPort, services, serviceHeap,
+                org.recordline.testsupport.KafkaBroker.freePort());
+    }
 
     /**
      * One service.
@@ -70,6 +82,7 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
         m.put("RECORDLINE_KAFKA_PORT", kafkaPort);
         m.put("RECORDLINE_KAFKA_CONTROLLER_PORT", controllerPort);
         m.put("RECORDLINE_DB_PORT", dbPort);
+        m.put("RECORDLINE_MLLP_PORT", mllpPort);
         for (ServiceSpec s : services) {
             String prefix = "RECORDLINE_" + s.id().replace("-service", "").replace('-', '_')
                     .toUpperCase(java.util.Locale.ROOT);
@@ -91,7 +104,8 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
                         service(env, "validation-service", "VALIDATION", 8082, 9082),
                         service(env, "index-service", "INDEX", 8083, 9083),
                         service(env, "audit-service", "AUDIT", 8084, 9084)),
-                env.getOrDefault("RECORDLINE_SERVICE_HEAP", "192m"));
+                env.getOrDefault("RECORDLINE_SERVICE_HEAP", "192m"),
+                port(env, "RECORDLINE_MLLP_PORT", 2575));
     }
 
     private static ServiceSpec service(Map<String, String> env, String name, String prefix, int port, int mgmt) {

@@ -57,7 +57,7 @@ public class FhirIntakeResource {
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(idempotencyKey, () -> parser.parse(bytes(body), null));
+        return take(body, idempotencyKey, () -> parser.parse(bytes(body), null));
     }
 
     /** As {@link #submit}, for FHIR XML (no DOCTYPE, no entities; passed on as FHIR JSON). */
@@ -66,7 +66,7 @@ public class FhirIntakeResource {
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(idempotencyKey, () -> parser.parseXml(bytes(body), null));
+        return take(body, idempotencyKey, () -> parser.parseXml(bytes(body), null));
     }
 
     /** {@code POST /fhir/{type}}: as {@link #submit}, and the body must be a {@code type}. */
@@ -77,7 +77,7 @@ public class FhirIntakeResource {
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitType(@PathParam("type") String type, byte[] body,
                                @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(idempotencyKey, () -> parser.parse(bytes(body), resourceType(type)));
+        return take(body, idempotencyKey, () -> parser.parse(bytes(body), resourceType(type)));
     }
 
     /** {@code POST /fhir/{type}} for FHIR XML. */
@@ -88,7 +88,7 @@ public class FhirIntakeResource {
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitTypeXml(@PathParam("type") String type, byte[] body,
                                   @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(idempotencyKey, () -> parser.parseXml(bytes(body), resourceType(type)));
+        return take(body, idempotencyKey, () -> parser.parseXml(bytes(body), resourceType(type)));
     }
 
     private static byte[] bytes(byte[] body) {
@@ -104,7 +104,8 @@ public class FhirIntakeResource {
         return type;
     }
 
-    private Response take(String idempotencyKey, java.util.function.Supplier<ParsedSubmission> parse) {
+    private Response take(byte[] body, String idempotencyKey,
+                          java.util.function.Supplier<ParsedSubmission> parse) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters", null);
         }
@@ -117,8 +118,14 @@ public class FhirIntakeResource {
             intake.rejected(Principals.actor(identity), e.status() + " " + e.issueType().toCode());
             return outcome(e.status(), e.issueType(), e.diagnostics(), e.expression());
         }
-        IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey);
+        IntakeService.Intake result = intake.accept(parsed, Principals.actor(identity), idempotencyKey,
+                IntakeService.sha256(bytes(body)));
         var s = result.submission();
+        if (result.conflict()) {
+            intake.rejected(Principals.actor(identity), "409 conflict");
+            return outcome(409, IssueType.CONFLICT, "this Idempotency-Key was used before for a different submission ("
+                    + s.id + "); a resend must repeat the same body, new content needs a new key", null);
+        }
         if (!result.acknowledged()) {
             LOG.warnf("submission %s recorded but not yet acknowledged by the broker", s.id);
             return Response.fromResponse(outcome(503, IssueType.TRANSIENT, "submission " + s.id

@@ -75,8 +75,10 @@ public class IntakeService {
      * @param submission   the recorded submission
      * @param acknowledged whether the broker acknowledged its events within the publish timeout
      * @param replay       whether the idempotency key named an earlier submission (nothing new was recorded)
+     * @param conflict     whether that earlier submission's content differs (the key was reused for other content:
+     *                     nothing was recorded, and the caller is refused)
      */
-    public record Intake(Submission submission, boolean acknowledged, boolean replay) {
+    public record Intake(Submission submission, boolean acknowledged, boolean replay, boolean conflict) {
     }
 
     /**
@@ -100,25 +102,46 @@ public class IntakeService {
     }
 
     /** Records {@code parsed} from {@code sourceSystem}; with an idempotency key seen before, returns that submission. */
-    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey) {
+    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey, byte[] contentSha256) {
         // the request's audit context travels with it to the group commit's thread
-        return accept(parsed, sourceSystem, idempotencyKey, audit.currentRequest());
+        return accept(parsed, sourceSystem, idempotencyKey, contentSha256, audit.currentRequest());
     }
 
-    /** As {@link #accept(ParsedSubmission, String, String)}, with the audit context given (MLLP has no request). */
-    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
+    /**
+     * As {@link #accept(ParsedSubmission, String, String, byte[])}, with the audit context given (MLLP has no
+     * request).
+     *
+     * @param contentSha256 the SHA-256 of the submitted bytes: an earlier submission under the same key with other
+     *                      content is a conflict, not a resend (null: not known, never a conflict)
+     */
+    public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey, byte[] contentSha256,
                          AuditTrail.RequestContext request) {
-        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, request,
+        Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, contentSha256, request,
                 new CompletableFuture<>()));
+        if (rec.conflict()) {
+            return new Intake(rec.submission(), true, true, true);
+        }
         boolean acked = rec.outboxIds().isEmpty() || relay.awaitPublished(rec.outboxIds(), config.publishTimeout());
-        return new Intake(rec.submission(), acked, rec.replay());
+        return new Intake(rec.submission(), acked, rec.replay(), false);
     }
 
-    private record Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
+    /** SHA-256 of {@code bytes}. */
+    public static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Recorded(Submission submission, List<Long> outboxIds, boolean replay, boolean conflict) {
+        Recorded(Submission submission, List<Long> outboxIds, boolean replay) {
+            this(submission, outboxIds, replay, false);
+        }
     }
 
     /** A request waiting for the group commit, with its audit context (roles, address, purpose, correlation). */
-    private record Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,
+    private record Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey, byte[] contentSha256,
                            AuditTrail.RequestContext request, CompletableFuture<Recorded> done) {
     }
 
@@ -211,8 +234,20 @@ public class IntakeService {
         List<OutgoingEvent> events = new ArrayList<>(batch.size() * 2);
         List<int[]> eventRanges = new ArrayList<>();
         Instant now = Instant.now();
+        Map<String, Submission> latest = latestByRecord(batch);
         for (Pending p : batch) {
             String keyOfKey = p.idempotencyKey() == null ? null : p.sourceSystem() + "\u0000" + p.idempotencyKey();
+            String recordKey = contentKeyed(p) ? p.sourceSystem() + "|" + p.parsed().patientLocalId() : null;
+            if (recordKey != null) {
+                Submission last = latest.get(recordKey);
+                if (last != null && java.util.Arrays.equals(last.contentSha256, p.contentSha256())) {
+                    // no key, and the same content as the source record's latest submission: a resend of it
+                    boolean inGroup = fresh.contains(last);
+                    out.add(new Recorded(last, inGroup ? List.of() : outbox.pendingFor(last.id), true));
+                    eventRanges.add(null);
+                    continue;
+                }
+            }
             if (keyOfKey != null) {
                 Recorded earlier = byKey.get(keyOfKey);
                 if (earlier == null) {
@@ -220,14 +255,19 @@ public class IntakeService {
                             .map(e -> new Recorded(e, outbox.pendingFor(e.id), true)).orElse(null);
                 }
                 if (earlier != null) {
+                    byte[] had = earlier.submission().contentSha256;
+                    boolean conflict = had != null && p.contentSha256() != null
+                            && !java.util.Arrays.equals(had, p.contentSha256());
                     // a resend: confirms only once the earlier events are on the broker
-                    out.add(new Recorded(earlier.submission(), earlier.outboxIds(), true));
+                    out.add(new Recorded(earlier.submission(), earlier.outboxIds(), true, conflict));
                     eventRanges.add(null);
                     continue;
                 }
             }
             Submission s = newSubmission(p.parsed(), p.sourceSystem(), p.idempotencyKey(), now);
+            s.contentSha256 = p.contentSha256();
             fresh.add(s);
+            latest.put(s.sourceRecordKey, s);
             int from = events.size();
             events.addAll(eventsOf(s, p.parsed(), p.request()));
             eventRanges.add(new int[] {from, events.size()});
@@ -252,10 +292,41 @@ public class IntakeService {
         for (int i = 0; i < out.size(); i++) {
             Recorded r = out.get(i);
             if (r.replay() && idsBySubmission.containsKey(r.submission().id)) {
-                out.set(i, new Recorded(r.submission(), idsBySubmission.get(r.submission().id), true));
+                out.set(i, new Recorded(r.submission(), idsBySubmission.get(r.submission().id), true, r.conflict()));
             }
         }
         return out;
+    }
+
+    /** Whether a pending submission is a resend when its content repeats its source record's latest submission. */
+    private static boolean contentKeyed(Pending p) {
+        return p.idempotencyKey() == null && p.contentSha256() != null && p.parsed().patientLocalId() != null;
+    }
+
+    /**
+     * The latest submission of each source record that a submission of {@code batch} without an idempotency key
+     * names, in one statement.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Submission> latestByRecord(List<Pending> batch) {
+        List<String> keys = new ArrayList<>();
+        for (Pending p : batch) {
+            if (contentKeyed(p)) {
+                keys.add(p.sourceSystem() + "|" + p.parsed().patientLocalId());
+            }
+        }
+        Map<String, Submission> latest = new HashMap<>();
+        if (keys.isEmpty()) {
+            return latest;
+        }
+        List<Submission> rows = Submission.getEntityManager().createNativeQuery("SELECT DISTINCT ON"
+                + " (source_record_key) * FROM submission WHERE source_record_key IN (:keys)"
+                + " ORDER BY source_record_key, received_at DESC", Submission.class)
+                .setParameter("keys", keys).getResultList();
+        for (Submission s : rows) {
+            latest.put(s.sourceRecordKey, s);
+        }
+        return latest;
     }
 
     private Submission newSubmission(ParsedSubmission parsed, String sourceSystem, String idempotencyKey,

@@ -48,6 +48,10 @@ public class Submission extends PanacheEntityBase {
     @Column(columnDefinition = "TEXT")
     public String issues;
 
+    /** SHA-256 of the submitted bytes; null for submissions recorded before it was kept. */
+    @Column(name = "content_sha256")
+    public byte[] contentSha256;
+
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
 

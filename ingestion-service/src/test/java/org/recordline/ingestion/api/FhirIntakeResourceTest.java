@@ -108,6 +108,41 @@ class FhirIntakeResourceTest {
     }
 
     @Test
+    void aKeyReusedForOtherContentIsAConflictAndRecordsNothing() {
+        String key = "k-" + java.util.UUID.randomUUID();
+        String first = given().auth().oauth2(publisher("ehr-idem")).contentType(FHIR).header("Idempotency-Key", key)
+                .body(SharedData.fixture("patient-complete.json")).when().post("/fhir").then().statusCode(202)
+                .extract().path("submissionId");
+        given().auth().oauth2(publisher("ehr-idem")).contentType(FHIR).header("Idempotency-Key", key)
+                .body(SharedData.fixture("patient-incomplete.json")).when().post("/fhir").then().statusCode(409)
+                .body("issue[0].code", equalTo("conflict"))
+                .body("issue[0].diagnostics", org.hamcrest.Matchers.containsString(first));
+    }
+
+    /**
+     * Without a key, a resend is the same content as the source record's latest submission: it returns that one. The
+     * same content after a change is a new submission (A, B, then A again is three), never swallowed.
+     */
+    @Test
+    void withoutAKeyAResendOfTheLatestContentIsTheSameSubmissionButARevertIsNew() {
+        String a = "{\"resourceType\":\"Patient\",\"id\":\"rev-" + java.util.UUID.randomUUID()
+                + "\",\"identifier\":[{\"system\":\"urn:x\",\"value\":\"1\"}],\"gender\":\"female\"}";
+        String b = a.replace("female", "other");
+        java.util.function.Function<String, io.restassured.response.ExtractableResponse<io.restassured.response.Response>>
+                post = body -> given().auth().oauth2(publisher("ehr-nokey")).contentType(FHIR).body(body).when()
+                .post("/fhir").then().statusCode(202).extract();
+        var first = post.apply(a);
+        var resend = post.apply(a);
+        assertEquals(first.<String>path("submissionId"), resend.path("submissionId"));
+        assertEquals(Boolean.TRUE, resend.path("replay"));
+        String changed = post.apply(b).path("submissionId");
+        var reverted = post.apply(a);
+        assertEquals(Boolean.FALSE, reverted.path("replay"));
+        assertEquals(3, java.util.Set.of(first.path("submissionId"), changed, reverted.path("submissionId")).size());
+        assertEquals(1, ingestedFor(first.path("submissionId")).size(), "the resend published nothing new");
+    }
+
+    @Test
     void malformedJsonIsRefusedWithOperationOutcome() {
         given().auth().oauth2(publisher("ehr-bad")).contentType(FHIR).body("{\"resourceType\": \"Patient\", ")
                 .when().post("/fhir")

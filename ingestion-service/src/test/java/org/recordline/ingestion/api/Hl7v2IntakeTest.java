@@ -149,6 +149,17 @@ class Hl7v2IntakeTest {
     }
 
     @Test
+    void aControlIdReusedForAnotherMessageIsRefusedAsADuplicateKey() {
+        String control = "D" + UUID.randomUUID().toString().substring(0, 12);
+        var first = post(publisher("ehr-west"), admission("WEST", control, "P1" + control));
+        assertEquals(200, first.statusCode());
+        var other = post(publisher("ehr-west"), admission("WEST", control, "P2" + control));
+        assertEquals(409, other.statusCode());
+        assertEquals("MSA|AR|" + control, segment(other.asString(), "MSA"));
+        assertTrue(segment(other.asString(), "ERR").contains("205^"), other.asString());
+    }
+
+    @Test
     void onlyPublishersMaySendOverHttp() {
         given().contentType(ER7).body(admission("WEST", "NOAUTH", "M3").getBytes(StandardCharsets.UTF_8)).when().post("/hl7v2").then()
                 .statusCode(401);

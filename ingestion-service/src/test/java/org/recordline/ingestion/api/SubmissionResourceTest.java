@@ -44,7 +44,9 @@ class SubmissionResourceTest {
     }
 
     private static String submit(String publisher) {
+        // a key each: the same document again without one would be a resend of the first
         return given().auth().oauth2(token(publisher, "ehr-publisher")).contentType(FHIR)
+                .header("Idempotency-Key", UUID.randomUUID().toString())
                 .body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
                 .then().statusCode(202).extract().path("submissionId");
     }
@@ -61,7 +63,7 @@ class SubmissionResourceTest {
         TopicClient topics = topics();
         String posted = "cov-" + UUID.randomUUID();
         String id = given().auth().oauth2(token("ehr-south", "ehr-publisher")).header("X-Correlation-Id", posted)
-                .contentType(FHIR).body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
+                .header("Idempotency-Key", posted).contentType(FHIR).body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
                 .then().statusCode(202).header("X-Correlation-Id", posted).extract().path("submissionId");
         var received = AuditCoverage.awaitEvent(topics, posted, "submission.received");
         assertEquals(id, received.path("submissionId").asText());

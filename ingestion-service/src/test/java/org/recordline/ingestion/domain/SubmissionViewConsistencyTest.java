@@ -44,7 +44,9 @@ class SubmissionViewConsistencyTest {
         String publisher = RecordlineStackResource.tokens().token("ehr-snapshot", "ehr-publisher");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
+            // a key each: the same document again without one would be a resend of the first
             ids.add(given().auth().oauth2(publisher).contentType("application/fhir+json")
+                    .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
                     .body(SharedData.fixture("patient-complete.json")).when().post("/fhir")
                     .then().statusCode(202).extract().path("submissionId"));
         }

@@ -5,8 +5,6 @@ import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
@@ -102,8 +100,15 @@ public class Hl7v2Intake {
         ParsedSubmission submission = new ParsedSubmission("Bundle", mapped.bundle().getEntry().size(),
                 mapped.patientLocalId(), json);
         String key = idempotencyKey != null ? idempotencyKey : keyOf(parsed, body);
-        IntakeService.Intake result = intake.accept(submission, sourceSystem, key, request);
+        IntakeService.Intake result = intake.accept(submission, sourceSystem, key, IntakeService.sha256(body),
+                request);
         String id = result.submission().id;
+        if (result.conflict()) {
+            Hl7v2Refusal duplicate = new Hl7v2Refusal(AcknowledgmentCode.AR, ErrorCode.DUPLICATE_KEY_IDENTIFIER,
+                    "this control id (MSH-10) from this sender was used before for a different message", "MSH", 10,
+                    409);
+            return refused(sourceSystem, request, duplicate, codec.acknowledge(parsed, duplicate));
+        }
         if (!result.acknowledged()) {
             LOG.warnf("HL7 v2 submission %s recorded but not yet acknowledged by the broker", id);
             Hl7v2Refusal later = Hl7v2Refusal.unavailable("submission " + id + " is recorded and will be published;"
@@ -142,10 +147,6 @@ public class Hl7v2Intake {
     }
 
     private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(IntakeService.sha256(bytes));
     }
 }

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Address;
@@ -64,13 +65,13 @@ public final class Hl7v2ToFhir {
             throw Hl7v2Refusal.reject(ErrorCode.UNSUPPORTED_EVENT_CODE, "ADT event " + printable(message.trigger())
                     + " names no patient (no PID segment with an identifier)").asException();
         }
-        Patient patient = patient(pid);
+        Patient patient = patient(pid, message.sendingFacility());
         String localId = localId(patient);
         patient.setId(localId);
         Segment mrg = segment(terser, "MRG");
         if (mrg != null) {
             for (int rep = 0; rep < reps(mrg, 1); rep++) {
-                Identifier prior = identifier(mrg, 1, rep);
+                Identifier prior = identifier(mrg, 1, rep, message.sendingFacility());
                 if (prior != null) {
                     patient.addLink().setType(Patient.LinkType.REPLACES)
                             .setOther(new Reference().setIdentifier(prior));
@@ -83,19 +84,20 @@ public final class Hl7v2ToFhir {
         bundle.addEntry().setFullUrl(patientUrl).setResource(patient);
         Segment pv1 = segment(terser, "PV1");
         if (pv1 != null && !empty(pv1)) {
-            Encounter encounter = encounter(pv1, message.trigger());
+            Encounter encounter = encounter(pv1, segment(terser, "PV2"), segment(terser, "EVN"), message.trigger(),
+                    message.sendingFacility());
             encounter.setSubject(new Reference(patientUrl));
             bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(encounter);
         }
         return new Mapped(bundle, localId);
     }
 
-    private static Patient patient(Segment pid) {
+    private static Patient patient(Segment pid, String sendingFacility) {
         Patient p = new Patient();
         // PID-2 (external id, withdrawn since 2.7 but still sent), PID-3 (the identifier list), PID-4 (alternate)
         for (int field : new int[] {3, 2, 4}) {
             for (int rep = 0; rep < reps(pid, field); rep++) {
-                Identifier id = identifier(pid, field, rep);
+                Identifier id = identifier(pid, field, rep, sendingFacility);
                 if (id != null) {
                     p.addIdentifier(id);
                 }
@@ -147,16 +149,23 @@ public final class Hl7v2ToFhir {
         return p;
     }
 
-    /** CX: value, assigning authority (system), identifier type, effective and expiry dates. */
-    private static Identifier identifier(Segment s, int field, int rep) {
+    /**
+     * CX: value, assigning authority (system), identifier type, effective and expiry dates. Without an assigning
+     * authority (CX.4) the assigning facility (CX.6) stands for it, and without either the sending facility (MSH-4,
+     * {@code defaultAuthority}, null for none), which issued the identifier in the sender's own numbering: an
+     * identifier without a system cannot be matched across sources.
+     */
+    private static Identifier identifier(Segment s, int field, int rep, String defaultAuthority) {
         String value = get(s, field, rep, 1, 1);
         if (blank(value)) {
             return null;
         }
         Identifier id = new Identifier().setValue(value.strip());
-        String namespace = get(s, field, rep, 4, 1);
-        String universal = get(s, field, rep, 4, 2);
-        String universalType = get(s, field, rep, 4, 3);
+        int authority = !blank(get(s, field, rep, 4, 1)) || !blank(get(s, field, rep, 4, 2)) ? 4
+                : !blank(get(s, field, rep, 6, 1)) || !blank(get(s, field, rep, 6, 2)) ? 6 : 0;
+        String namespace = authority == 0 ? defaultAuthority : get(s, field, rep, authority, 1);
+        String universal = authority == 0 ? null : get(s, field, rep, authority, 2);
+        String universalType = authority == 0 ? null : get(s, field, rep, authority, 3);
         String system = system(namespace, universal, universalType);
         if (system != null) {
             id.setSystem(system);
@@ -314,7 +323,8 @@ public final class Hl7v2ToFhir {
         }
     }
 
-    private static Encounter encounter(Segment pv1, String trigger) {
+    private static Encounter encounter(Segment pv1, Segment pv2, Segment evn, String trigger,
+                                       String sendingFacility) {
         Encounter e = new Encounter();
         e.setStatus(switch (trigger == null ? "" : trigger) {
             case "A03" -> Encounter.EncounterStatus.FINISHED;
@@ -337,19 +347,36 @@ public final class Hl7v2ToFhir {
         if (!blank(admissionType)) {
             e.addType(new CodeableConcept(new Coding(V2_0007, admissionType.strip(), null)));
         }
-        Identifier visit = identifier(pv1, 19, 0);
+        Identifier visit = identifier(pv1, 19, 0, sendingFacility);
         if (visit != null) {
             if (!visit.hasType()) {
                 visit.setType(new CodeableConcept(new Coding(V2_0203, "VN", "Visit number")));
             }
             e.addIdentifier(visit);
         }
+        // the admission's time: PV1-44; for an admission or registration without it, when the event occurred (EVN-6,
+        // else EVN-2); for a pre-admission, the expected admission (PV2-8)
         String admit = get(pv1, 44, 0, 1, 1);
+        String admitSegment = "PV1";
+        int admitField = 44;
+        if (blank(admit) && evn != null && Set.of("A01", "A04", "A06", "A07").contains(trigger)) {
+            admit = get(evn, 6, 0, 1, 1);
+            admitSegment = "EVN";
+            admitField = 6;
+            if (blank(admit)) {
+                admit = get(evn, 2, 0, 1, 1);
+                admitField = 2;
+            }
+        } else if (blank(admit) && pv2 != null && Set.of("A05", "A14").contains(trigger)) {
+            admit = get(pv2, 8, 0, 1, 1);
+            admitSegment = "PV2";
+            admitField = 8;
+        }
         String discharge = get(pv1, 45, 0, 1, 1);
         if (!blank(admit) || !blank(discharge)) {
             Period period = new Period();
             if (!blank(admit)) {
-                period.setStartElement(dateTime(admit, "PV1", 44));
+                period.setStartElement(dateTime(admit, admitSegment, admitField));
             }
             if (!blank(discharge)) {
                 period.setEndElement(dateTime(discharge, "PV1", 45));

@@ -175,6 +175,8 @@ class Hl7v2ToFhirTest {
         assertEquals("MRN12345", mrn.getValue());
         assertEquals("MR", mrn.getType().getCodingFirstRep().getCode());
         assertEquals("MRN12345", mapped.patientLocalId());
+        assertEquals(Hl7v2ToFhir.AUTHORITY_PREFIX + "Special+Hospital", mrn.getSystem(),
+                "without an assigning authority, the assigning facility (CX.6) stands for it");
         assertEquals("Doe", p.getNameFirstRep().getFamily());
         assertEquals("Jane", p.getNameFirstRep().getGivenAsSingleString().split(" ")[0]);
         assertEquals("1978-01-01", p.getBirthDateElement().getValueAsString());
@@ -219,6 +221,17 @@ class Hl7v2ToFhirTest {
         assertEquals("56789", p.getLinkFirstRep().getOther().getIdentifier().getValue());
         assertEquals(Hl7v2ToFhir.AUTHORITY_PREFIX + "BCBS", p.getLinkFirstRep().getOther().getIdentifier()
                 .getSystem());
+    }
+
+    @Test
+    void withoutAnAuthorityTheSendingFacilityNumbersTheIdentifierAndAnAdmissionStartsWhenItsEventOccurred() {
+        String msg = "MSH|^~\\&|APP|NORTH|RL|RL|20240101||ADT^A01|C7|P|2.5\rEVN|A01|20240101083000+0100\r"
+                + "PID|1||555^^^^MR||Roe^Ann||1990|F\rPV1|1|I\r";
+        Hl7v2ToFhir.Mapped mapped = map(msg.getBytes(StandardCharsets.UTF_8));
+        assertEquals(Hl7v2ToFhir.AUTHORITY_PREFIX + "NORTH", patientOf(mapped.bundle()).getIdentifierFirstRep()
+                .getSystem());
+        Encounter e = (Encounter) mapped.bundle().getEntry().get(1).getResource();
+        assertEquals("2024-01-01T08:30:00+01:00", e.getPeriod().getStartElement().getValueAsString());
     }
 
     @Test
