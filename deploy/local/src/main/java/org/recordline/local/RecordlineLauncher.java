@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.recordline.local.bench.AuditBenchmark;
+import org.recordline.local.bench.IntakeBenchmark;
 import org.recordline.local.bench.MpiBenchmark;
 import org.recordline.local.bench.PipelineBenchmark;
 import org.recordline.testsupport.DatabaseRoles;
@@ -52,6 +53,8 @@ public final class RecordlineLauncher {
                 case "bench" -> {
                     if (!rest.isEmpty() && rest.get(0).equals("mpi")) {
                         MpiBenchmark.run(home, MpiBenchmark.Options.parse(rest.subList(1, rest.size())));
+                    } else if (!rest.isEmpty() && rest.get(0).equals("intake")) {
+                        IntakeBenchmark.run(home, IntakeBenchmark.Options.parse(rest.subList(1, rest.size())));
                     } else if (!rest.isEmpty() && rest.get(0).equals("audit")) {
                         AuditBenchmark.run(home, AuditBenchmark.Options.parse(rest.subList(1, rest.size())));
                     } else {
@@ -92,6 +95,9 @@ public final class RecordlineLauncher {
                        ./recordline bench mpi [--persons N] [--duplicates P] [--probes Q]
                                                       grow a fresh patient index to N people and measure
                                                       registrations/s, single-match latency, size
+                       ./recordline bench intake [--messages N] [--connections C] [--bundles K] [--clients B]
+                                                      the ingestion-service alone: HL7 v2 over MLLP
+                                                      (messages AA/s), Synthea bundles (resources/s)
                        ./recordline bench audit [--entries N] [--instances I]
                                                       grow a fresh audit log to N entries and measure
                                                       appends/s, offline verify time, proof sizes

@@ -452,7 +452,7 @@ public final class PipelineBenchmark {
      * A Synthea bundle and what makes its patient distinct: the Patient's id (also its fullUrl, its references and
      * two of its identifiers) and its other identifier values.
      */
-    private record BundleTemplate(String text, String patientId, List<String> identifierValues, int entries) {
+    record BundleTemplate(String text, String patientId, List<String> identifierValues, int entries) {
 
         static BundleTemplate of(String text) throws IOException {
             JsonNode bundle = JSON.readTree(text);
