@@ -61,6 +61,11 @@ public final class RecordlineLauncher {
                         PipelineBenchmark.run(home, PipelineBenchmark.Options.parse(rest));
                     }
                 }
+                case "import" -> {
+                    if (!Importer.run(StackSettings.fromEnvironment(home, env), rest, out)) {
+                        return 1;
+                    }
+                }
                 case "match-model" -> matchModel(StackSettings.fromEnvironment(home, env), rest, out);
                 case "audit" -> {
                     if (!AuditVerify.run(StackSettings.fromEnvironment(home, env), rest, out)) {
@@ -101,6 +106,9 @@ public final class RecordlineLauncher {
                        ./recordline bench audit [--entries N] [--instances I]
                                                       grow a fresh audit log to N entries and measure
                                                       appends/s, offline verify time, proof sizes
+                       ./recordline import PATH [--url URL] [--token TOKEN] [--clients N]
+                                                      send FHIR JSON/XML/NDJSON and HL7 v2 files to the
+                                                      ingestion-service (resends are safe); summary by outcome
                        ./recordline match-model estimate [--records N] [--out FILE]
                                                       re-estimate the index's match model from its own
                                                       records (the running stack's); print or save it

@@ -138,7 +138,10 @@ class PipelineSystemIT {
 
         // the same patient again from the same source files under the same person; its record change has the same
         // key, so it lands on the same partition after the first one's: once it is there, a duplicate would be too
-        String again = submit(body);
+        // (sent under a key: without one, the same body again would be a resend of the first submission)
+        String again = as("ingestion-service", PUBLISHER, "ehr-publisher").contentType(FHIR)
+                .header("Idempotency-Key", "again-" + id).body(body).when().post("/fhir").then().statusCode(202)
+                .extract().path("submissionId");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 as("ingestion-service", PUBLISHER, "ehr-publisher").when().get("/submissions/" + again)
                         .then().body("status", equalTo("INDEXED")).body("enterprisePersonId", equalTo(person)));
@@ -260,5 +263,45 @@ class PipelineSystemIT {
         SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.execute(sql),
                 () -> role + " was allowed: " + sql);
         assertEquals("42501", e.getSQLState(), () -> role + ", " + sql + ": " + e.getMessage());
+    }
+
+    /**
+     * {@code ./recordline import} on a folder of every kind it sends: FHIR JSON, XML, NDJSON (one bad line) and a
+     * file of two HL7 v2 messages; a file of no kind is skipped. A second run over the same folder creates nothing
+     * new: every item comes back as a resend, and the bad line is refused again with its place.
+     */
+    @Test
+    @Order(90)
+    void importSendsEveryKindOfFileAndARerunCreatesNothingNew() throws Exception {
+        Path dir = Files.createTempDirectory("recordline-import-");
+        String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String patient = new String(SharedData.fixture("patient-complete.json"), java.nio.charset.StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("a.json"), patient.replace("pat-complete-1", "imp-json-" + run));
+        Files.writeString(dir.resolve("b.xml"), "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"imp-xml-" + run
+                + "\"/><identifier><system value=\"urn:imp\"/><value value=\"X-" + run + "\"/></identifier><name>"
+                + "<family value=\"Xmlperson\"/><given value=\"Ann\"/></name><gender value=\"female\"/>"
+                + "<birthDate value=\"1970-03-03\"/></Patient>");
+        String line = EventCodec.mapper().readTree(patient.replace("pat-complete-1", "imp-nd-" + run)).toString();
+        Files.writeString(dir.resolve("c.ndjson"), line + "\n{\"resourceType\":\"Nope\"}\n");
+        String msh = "MSH|^~\\&|IMP|FAC|RL|RL|20260101||ADT^A04^ADT_A01|";
+        Files.writeString(dir.resolve("d.hl7"), msh + "I1" + run + "|P|2.5.1\rPID|1||H1" + run
+                + "^^^FAC^MR||Imp^One||19700101|F\r\n" + msh + "I2" + run + "|P|2.5.1\rPID|1||H2" + run
+                + "^^^FAC^MR||Imp^Two||19700202|M\r");
+        Files.writeString(dir.resolve("notes.md"), "not a record");
+        String url = "http://127.0.0.1:" + port("ingestion-service");
+        String token = stack.tokens().token("ehr-importer", "ehr-publisher");
+
+        java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+        assertFalse(new Importer(url, token, new java.io.PrintStream(first, true)).send(dir, 2),
+                "one line is refused");
+        String out1 = first.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out1.contains("importing 6 item(s) from 4 file(s)"), out1);
+        assertTrue(out1.contains("5 accepted, 0 already there (resent), 1 refused, 0 failed, 1 file(s) skipped"), out1);
+        assertTrue(out1.contains("c.ndjson:2: HTTP 400 not a valid FHIR R4 resource: Unknown resource name"), out1);
+
+        java.io.ByteArrayOutputStream second = new java.io.ByteArrayOutputStream();
+        new Importer(url, token, new java.io.PrintStream(second, true)).send(dir, 2);
+        String out2 = second.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out2.contains("0 accepted, 5 already there (resent), 1 refused"), out2);
     }
 }

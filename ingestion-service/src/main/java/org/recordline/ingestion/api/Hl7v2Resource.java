@@ -29,6 +29,8 @@ public class Hl7v2Resource {
 
     /** The media type of HL7 v2's pipe-delimited encoding. */
     public static final String ER7 = "x-application/hl7-v2+er7";
+    /** Whether an accepted message was a resend of one recorded before ({@code true}) or new. */
+    public static final String REPLAY_HEADER = "Recordline-Replay";
     private static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final Hl7v2Intake intake;
@@ -60,6 +62,8 @@ public class Hl7v2Resource {
         Response.ResponseBuilder answer = Response.status(reply.status()).type(ER7).entity(reply.ack());
         if (reply.submissionId() != null) {
             answer.location(URI.create("/submissions/" + reply.submissionId()));
+            // HL7 v2 has no place for it: whether this was a resend of a message recorded before
+            answer.header(REPLAY_HEADER, String.valueOf(reply.replay()));
         }
         if (reply.status() == 503) {
             answer.header("Retry-After", ErrorAnswers.RETRY_AFTER_SECONDS);

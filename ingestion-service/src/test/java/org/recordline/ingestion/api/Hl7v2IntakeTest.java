@@ -89,6 +89,7 @@ class Hl7v2IntakeTest {
         assertTrue(first.contentType().startsWith(ER7));
         assertEquals("MSA|AA|" + control, segment(first.asString(), "MSA"));
         String id = submissionOf(first);
+        assertEquals("false", first.header(Hl7v2Resource.REPLAY_HEADER));
 
         // AA means on the broker: the record is there without waiting
         List<ConsumerRecord<String, byte[]>> records = topics().ofSubmission(Topics.INGESTED, id);
@@ -108,6 +109,7 @@ class Hl7v2IntakeTest {
         assertEquals(200, again.statusCode());
         assertEquals("MSA|AA|" + control, segment(again.asString(), "MSA"));
         assertEquals(id, submissionOf(again), "the resend names the original submission");
+        assertEquals("true", again.header(Hl7v2Resource.REPLAY_HEADER));
         // a later message is on the same partition (same patient key); once it is there, so would a duplicate be
         var later = post(publisher("ehr-west"), admission("WEST", control + "L", mrn));
         String laterId = submissionOf(later);
