@@ -46,6 +46,14 @@ class DatabaseOutageTest {
                     .then().statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", notNullValue()).body("status", equalTo(503));
             given().when().get(ready).then().statusCode(503).body("status", equalTo("DOWN"));
+            // HL7 v2: an AR the sender sends again, never an AA for what was not recorded
+            String ack = given().auth().oauth2(publisher).contentType(Hl7v2Resource.ER7)
+                    .body(("MSH|^~\\&|APP|DBOUT|RL|RL|20260101||ADT^A04^ADT_A01|DB1|P|2.5.1\r"
+                            + "PID|1||DB1^^^DBOUT^MR||Db^Out||19700101|F\r")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .when().post("/hl7v2").then().statusCode(503).header("Retry-After", notNullValue()).extract()
+                    .asString();
+            org.junit.jupiter.api.Assertions.assertTrue(ack.contains("\rMSA|AR|DB1"), ack);
         } finally {
             RecordlineStackResource.database().restart();
         }

@@ -49,7 +49,10 @@ public final class XmlShapeCheck {
         int entries = 0;
         String root = null;
         try {
-            r = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+            // readers are made one at a time: the factory is shared, and StAX does not promise it is thread-safe
+            synchronized (factory) {
+                r = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+            }
             String encoding = r.getCharacterEncodingScheme();
             if (encoding != null && !encoding.equalsIgnoreCase("UTF-8")) {
                 throw new JsonShapeException(400, IssueType.STRUCTURE, "FHIR XML must be encoded in UTF-8, not "

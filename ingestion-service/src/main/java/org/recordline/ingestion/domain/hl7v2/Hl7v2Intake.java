@@ -100,8 +100,15 @@ public class Hl7v2Intake {
         ParsedSubmission submission = new ParsedSubmission("Bundle", mapped.bundle().getEntry().size(),
                 mapped.patientLocalId(), json);
         String key = idempotencyKey != null ? idempotencyKey : keyOf(parsed, body);
-        IntakeService.Intake result = intake.accept(submission, sourceSystem, key, IntakeService.sha256(body),
-                request);
+        IntakeService.Intake result;
+        try {
+            result = intake.accept(submission, sourceSystem, key, IntakeService.sha256(body), request);
+        } catch (RuntimeException e) {
+            // the database cannot be reached (or the service is stopping): nothing was recorded, send it again
+            LOG.warnf("HL7 v2 message could not be recorded: %s", e.getClass().getSimpleName());
+            Hl7v2Refusal later = Hl7v2Refusal.unavailable("the message could not be recorded now; send it again");
+            return new Reply(later.code(), codec.acknowledge(parsed, later), later.status(), null, false);
+        }
         String id = result.submission().id;
         if (result.conflict()) {
             Hl7v2Refusal duplicate = new Hl7v2Refusal(AcknowledgmentCode.AR, ErrorCode.DUPLICATE_KEY_IDENTIFIER,
