@@ -106,8 +106,9 @@ public class FhirIntakeResource {
 
     private Response take(byte[] body, String idempotencyKey,
                           java.util.function.Supplier<ParsedSubmission> parse) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            return outcome(400, IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters", null);
+        Response badKey = refuseKey(idempotencyKey, fhir);
+        if (badKey != null) {
+            return badKey;
         }
         ParsedSubmission parsed;
         try {
@@ -136,6 +137,15 @@ public class FhirIntakeResource {
         LOG.debugf("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
         return Response.accepted(SubmissionReceipt.of(s, result.replay()))
                 .location(URI.create("/submissions/" + s.id)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** The 400 for an {@code Idempotency-Key} that is not 1 to 200 characters; null for a good one or none. */
+    static Response refuseKey(String idempotencyKey, FhirContext fhir) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            return Response.status(400).type(OperationOutcomes.FHIR_JSON).entity(OperationOutcomes.error(fhir,
+                    IssueType.INVALID, "Idempotency-Key must be 1 to 200 characters", null)).build();
+        }
+        return null;
     }
 
     private Response outcome(int status, IssueType type, String message, String expression) {

@@ -10,10 +10,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.recordline.commons.api.ErrorAnswers;
 import org.recordline.commons.audit.AuditTrail;
-import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.ingestion.domain.hl7v2.Hl7v2Intake;
@@ -31,7 +29,6 @@ public class Hl7v2Resource {
     public static final String ER7 = "x-application/hl7-v2+er7";
     /** Whether an accepted message was a resend of one recorded before ({@code true}) or new. */
     public static final String REPLAY_HEADER = "Recordline-Replay";
-    private static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final Hl7v2Intake intake;
     private final SecurityIdentity identity;
@@ -52,10 +49,9 @@ public class Hl7v2Resource {
     @Consumes({ER7, "application/hl7-v2"})
     @Produces({ER7, "application/fhir+json"})
     public Response receive(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            return Response.status(400).type(OperationOutcomes.FHIR_JSON)
-                    .entity(OperationOutcomes.error(fhir, IssueType.INVALID,
-                            "Idempotency-Key must be 1 to 200 characters", null)).build();
+        Response badKey = FhirIntakeResource.refuseKey(idempotencyKey, fhir);
+        if (badKey != null) {
+            return badKey;
         }
         Hl7v2Intake.Reply reply = intake.receive(body == null ? new byte[0] : body, Principals.actor(identity),
                 idempotencyKey, audit.currentRequest());

@@ -99,10 +99,11 @@ public class Hl7v2Intake {
         String json = fhir.newJsonParser().encodeResourceToString(mapped.bundle());
         ParsedSubmission submission = new ParsedSubmission("Bundle", mapped.bundle().getEntry().size(),
                 mapped.patientLocalId(), json);
-        String key = idempotencyKey != null ? idempotencyKey : keyOf(parsed, body);
+        byte[] hash = IntakeService.sha256(body);
+        String key = idempotencyKey != null ? idempotencyKey : keyOf(parsed, hash);
         IntakeService.Intake result;
         try {
-            result = intake.accept(submission, sourceSystem, key, IntakeService.sha256(body), request);
+            result = intake.accept(submission, sourceSystem, key, hash, request);
         } catch (RuntimeException e) {
             // the database cannot be reached (or the service is stopping): nothing was recorded, send it again
             LOG.warnf("HL7 v2 message could not be recorded: %s", e.getClass().getSimpleName());
@@ -146,14 +147,11 @@ public class Hl7v2Intake {
      * A message's own idempotency key: its sending application and facility with its control id (MSH-10), or, for
      * a message without a control id, a hash of its content.
      */
-    static String keyOf(Hl7v2Codec.Parsed message, byte[] body) {
+    static String keyOf(Hl7v2Codec.Parsed message, byte[] contentSha256) {
         String key = message.controlId() == null || message.controlId().isBlank()
-                ? "hl7v2-sha256:" + sha256(body)
+                ? "hl7v2-sha256:" + HexFormat.of().formatHex(contentSha256)
                 : "hl7v2:" + message.sendingApplication() + "^" + message.sendingFacility() + "|" + message.controlId();
-        return key.length() <= MAX_KEY ? key : "hl7v2-sha256:" + sha256(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(IntakeService.sha256(bytes));
+        return key.length() <= MAX_KEY ? key : "hl7v2-sha256:"
+                + HexFormat.of().formatHex(IntakeService.sha256(key.getBytes(StandardCharsets.UTF_8)));
     }
 }
