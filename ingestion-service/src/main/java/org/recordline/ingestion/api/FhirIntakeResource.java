@@ -9,8 +9,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jboss.logging.Logger;
@@ -18,6 +20,7 @@ import org.recordline.commons.api.ErrorAnswers;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
+import org.recordline.ingestion.domain.BundleRequests;
 import org.recordline.ingestion.domain.IntakeService;
 import org.recordline.ingestion.domain.ParsedSubmission;
 import org.recordline.ingestion.domain.RejectedSubmissionException;
@@ -50,14 +53,18 @@ public class FhirIntakeResource {
     /**
      * Accepts a submission: 202 with the submission id once the broker acknowledged it; 400/413 with an
      * OperationOutcome if it is not acceptable; 503 if the broker did not acknowledge in time (resend with the same
-     * {@code Idempotency-Key}).
+     * {@code Idempotency-Key}). The 202 names the status endpoint in {@code Content-Location}; a FHIR client ({@code
+     * Prefer: respond-async}, or an {@code Accept} of FHIR media types) gets a FHIR body: the transaction-response or
+     * batch-response Bundle with each entry's location ({@code 202 Accepted}) or refusal, else an OperationOutcome.
      */
     @POST
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(body, idempotencyKey, () -> parser.parse(bytes(body), null));
+    public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                             @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parse(bytes(body), null));
     }
 
     /** As {@link #submit}, for FHIR XML (no DOCTYPE, no entities; passed on as FHIR JSON). */
@@ -65,8 +72,10 @@ public class FhirIntakeResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(body, idempotencyKey, () -> parser.parseXml(bytes(body), null));
+    public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                             @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parseXml(bytes(body), null));
     }
 
     /** {@code POST /fhir/{type}}: as {@link #submit}, and the body must be a {@code type}. */
@@ -76,8 +85,10 @@ public class FhirIntakeResource {
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitType(@PathParam("type") String type, byte[] body,
-                               @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(body, idempotencyKey, () -> parser.parse(bytes(body), resourceType(type)));
+                               @HeaderParam("Idempotency-Key") String idempotencyKey,
+                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                             @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parse(bytes(body), resourceType(type)));
     }
 
     /** {@code POST /fhir/{type}} for FHIR XML. */
@@ -87,8 +98,10 @@ public class FhirIntakeResource {
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitTypeXml(@PathParam("type") String type, byte[] body,
-                                  @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return take(body, idempotencyKey, () -> parser.parseXml(bytes(body), resourceType(type)));
+                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
+                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                             @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parseXml(bytes(body), resourceType(type)));
     }
 
     private static byte[] bytes(byte[] body) {
@@ -104,7 +117,11 @@ public class FhirIntakeResource {
         return type;
     }
 
-    private Response take(byte[] body, String idempotencyKey,
+    /** What the caller asked for in its headers, and where it called. */
+    private record Asked(String prefer, String accept, UriInfo uri) {
+    }
+
+    private Response take(byte[] body, String idempotencyKey, Asked asked,
                           java.util.function.Supplier<ParsedSubmission> parse) {
         Response badKey = refuseKey(idempotencyKey, fhir);
         if (badKey != null) {
@@ -135,8 +152,19 @@ public class FhirIntakeResource {
                     .header("Retry-After", ErrorAnswers.RETRY_AFTER_SECONDS).build();
         }
         LOG.debugf("submission %s accepted (%s, %d resources)", s.id, s.resourceType, s.entryCount);
-        return Response.accepted(SubmissionReceipt.of(s, result.replay()))
-                .location(URI.create("/submissions/" + s.id)).type(MediaType.APPLICATION_JSON).build();
+        URI status = asked.uri().getBaseUriBuilder().path(AsyncAnswers.STATUS_PATH + s.id).build();
+        Response.ResponseBuilder accepted = Response.accepted().location(URI.create("/submissions/" + s.id))
+                .header("Content-Location", status);
+        if (AsyncAnswers.fhirClient(asked.prefer(), asked.accept())) {
+            // FHIR's asynchronous request pattern: the entries' locations now, their outcome at Content-Location
+            String answer = s.entryOutcomes != null
+                    ? AsyncAnswers.responseBundle(fhir, BundleRequests.bundleType(s.entryOutcomes),
+                            BundleRequests.decode(s.entryOutcomes), "202 Accepted", s.receivedAt)
+                    : AsyncAnswers.information(fhir, "accepted as submission " + s.id
+                            + (result.replay() ? " (a resend of it)" : "") + "; its outcome: GET " + status);
+            return accepted.entity(answer).type(OperationOutcomes.FHIR_JSON).build();
+        }
+        return accepted.entity(SubmissionReceipt.of(s, result.replay())).type(MediaType.APPLICATION_JSON).build();
     }
 
     /** The 400 for an {@code Idempotency-Key} that is not 1 to 200 characters; null for a good one or none. */

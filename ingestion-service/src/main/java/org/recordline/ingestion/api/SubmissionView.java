@@ -17,12 +17,16 @@ import java.util.List;
  * @param updatedAt          when its status last changed
  * @param enterprisePersonId the person it was filed under, once indexed
  * @param issues             the quarantine reasons, when quarantined (JSON array of issues)
+ * @param requestType        {@code transaction} or {@code batch} for such a Bundle, else absent
+ * @param entries            for a transaction or batch Bundle, what became of each entry at intake
  * @param steps              every step so far, oldest first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SubmissionView(String submissionId, String status, String sourceSystem, String resourceType,
                              int entryCount, Instant receivedAt, Instant updatedAt, String enterprisePersonId,
-                             @JsonRawValue String issues, List<Step> steps) {
+                             @JsonRawValue String issues, String requestType,
+                             List<org.recordline.ingestion.domain.BundleRequests.EntryOutcome> entries,
+                             List<Step> steps) {
 
     /**
      * One step.

@@ -337,6 +337,7 @@ public class IntakeService {
         s.idempotencyKey = idempotencyKey;
         s.resourceType = parsed.resourceType();
         s.entryCount = parsed.entryCount();
+        s.entryOutcomes = parsed.entryOutcomes();
         s.sourceRecordKey = sourceSystem + "|" + (parsed.patientLocalId() != null ? parsed.patientLocalId() : s.id);
         s.status = SubmissionStatus.RECEIVED;
         s.receivedAt = now;

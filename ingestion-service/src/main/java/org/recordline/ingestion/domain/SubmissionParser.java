@@ -20,7 +20,8 @@ import org.recordline.ingestion.config.IngestionConfig;
 /**
  * Checks a submission against the size, shape and depth limits ({@link JsonShapeCheck}, {@link XmlShapeCheck}), then
  * parses it with HAPI FHIR (strict: unknown elements and invalid values are errors). JSON passes on as it arrived;
- * XML passes on as the FHIR JSON HAPI writes of it.
+ * XML passes on as the FHIR JSON HAPI writes of it. A transaction or batch Bundle passes on with its ids and references
+ * resolved ({@link BundleRequests}).
  */
 @ApplicationScoped
 public class SubmissionParser {
@@ -78,9 +79,7 @@ public class SubmissionParser {
             throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
         }
         Resource r = parseWith(fhir.newXmlParser(), text(body));
-        ParsedSubmission described = describe(r, expectedType, "");
-        return new ParsedSubmission(described.resourceType(), described.entryCount(), described.patientLocalId(),
-                fhir.newJsonParser().encodeResourceToString(r));
+        return describe(r, expectedType, fhir.newJsonParser().encodeResourceToString(r));
     }
 
     private void checkSize(byte[] body) {
@@ -135,6 +134,12 @@ public class SubmissionParser {
             if (entries > config.maxBundleEntries()) {
                 throw new RejectedSubmissionException(413, IssueType.TOOCOSTLY, "Bundle has " + entries
                         + " entries, more than the limit of " + config.maxBundleEntries());
+            }
+            if (b.hasType() && BundleRequests.carriesRequests(b.getType().toCode())) {
+                // ids and references resolved here, so that downstream services see stable ids
+                BundleRequests.Resolution res = BundleRequests.resolve(json);
+                return new ParsedSubmission(r.fhirType(), res.accepted(), res.patientLocalId(), res.json(),
+                        BundleRequests.encode(res.type(), res.entries()));
             }
             for (Bundle.BundleEntryComponent e : b.getEntry()) {
                 if (e.getResource() instanceof Patient p) {

@@ -26,7 +26,7 @@ public class SubmissionQueries {
 
     private static final String VIEW = "SELECT s.id, s.status, s.source_system, s.resource_type, s.entry_count,"
             + " s.received_at, s.updated_at, s.enterprise_person_id, s.issues, s.source_record_key,"
-            + " st.status, st.occurred_at, st.detail"
+            + " s.entry_outcomes, st.status, st.occurred_at, st.detail"
             + " FROM submission s LEFT JOIN submission_step st ON st.submission_id = s.id"
             + " WHERE s.id = ? ORDER BY st.id";
 
@@ -78,14 +78,15 @@ public class SubmissionQueries {
                 String person = rs.getString(8);
                 String issues = rs.getString(9);
                 String sourceRecordKey = rs.getString(10);
+                String outcomes = rs.getString(11);
                 do {
-                    if (rs.getString(11) != null) {
-                        steps.add(new SubmissionView.Step(rs.getString(11), rs.getTimestamp(12).toInstant(),
-                                rs.getString(13)));
+                    if (rs.getString(12) != null) {
+                        steps.add(new SubmissionView.Step(rs.getString(12), rs.getTimestamp(13).toInstant(),
+                                rs.getString(14)));
                     }
                 } while (rs.next());
                 return new Snapshot(new SubmissionView(id, status, source, type, entries, received, updated, person,
-                        issues, steps), sourceRecordKey);
+                        issues, BundleRequests.bundleType(outcomes), outcomes == null ? null : BundleRequests.decode(outcomes), steps), sourceRecordKey);
             }
         } catch (SQLException e) {
             throw new DataAccessException("submission view query failed", e);

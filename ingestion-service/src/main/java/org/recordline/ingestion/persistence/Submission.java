@@ -52,6 +52,10 @@ public class Submission extends PanacheEntityBase {
     @Column(name = "content_sha256")
     public byte[] contentSha256;
 
+    /** For a transaction or batch Bundle, what became of each entry (BundleRequests' lines); else null. */
+    @Column(name = "entry_outcomes", columnDefinition = "TEXT")
+    public String entryOutcomes;
+
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
 

@@ -16,8 +16,8 @@ import org.recordline.commons.persistence.DataAccessException;
 public class SubmissionWriter {
 
     private static final String SUBMISSION = "INSERT INTO submission (id, source_system, idempotency_key,"
-            + " resource_type, entry_count, source_record_key, status, received_at, updated_at, content_sha256)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " resource_type, entry_count, source_record_key, status, received_at, updated_at, content_sha256,"
+            + " entry_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String STEP = "INSERT INTO submission_step (submission_id, status, occurred_at, detail)"
             + " VALUES (?, ?, ?, ?)";
 
@@ -48,6 +48,7 @@ public class SubmissionWriter {
                 sub.setTimestamp(8, Timestamp.from(s.receivedAt));
                 sub.setTimestamp(9, Timestamp.from(s.updatedAt));
                 sub.setBytes(10, s.contentSha256);
+                sub.setString(11, s.entryOutcomes);
                 sub.addBatch();
                 step.setString(1, s.id);
                 step.setString(2, s.status.name());

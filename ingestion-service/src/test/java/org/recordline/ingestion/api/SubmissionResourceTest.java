@@ -59,7 +59,8 @@ class SubmissionResourceTest {
     @Test
     void everyEndpointThatShowsOrTakesPatientDataIsAudited() {
         AuditCoverage.assertClassified(SubmissionResource.class, java.util.Set.of("POST /fhir",
-                "POST /fhir/{type}", "POST /hl7v2", "GET /submissions/{id}"), Map.of());
+                "POST /fhir/{type}", "POST /hl7v2", "GET /submissions/{id}", "GET /fhir/_async/{id}"),
+                Map.of("GET /fhir/metadata", "the CapabilityStatement: no patient data"));
         TopicClient topics = topics();
         String posted = "cov-" + UUID.randomUUID();
         String id = given().auth().oauth2(token("ehr-south", "ehr-publisher")).header("X-Correlation-Id", posted)

@@ -1,0 +1,96 @@
+package org.recordline.ingestion.api;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.recordline.commons.fhir.OperationOutcomes;
+import org.recordline.commons.security.Principals;
+import org.recordline.commons.security.Roles;
+import org.recordline.events.ValidationIssue;
+import org.recordline.ingestion.domain.SubmissionQueries;
+
+/**
+ * {@code GET /fhir/_async/{id}}: the status endpoint of FHIR's asynchronous request pattern, named by the {@code
+ * Content-Location} of a submission's {@code 202}.
+ * <ul>
+ *   <li>{@code 202} with {@code X-Progress} and {@code Retry-After} while the pipeline works on it;</li>
+ *   <li>{@code 200} with the transaction-response (or batch-response) Bundle once it is filed: each entry {@code 201
+ *       Created} with its location, each refused batch entry 400 with its OperationOutcome;</li>
+ *   <li>{@code 422} with the OperationOutcome of the findings when it is quarantined (or was dismissed);</li>
+ *   <li>{@code 404} for no such submission (or another source's: a publisher sees only its own).</li>
+ * </ul>
+ * Every call is audited as a read of the submission.
+ */
+@Path("/fhir/_async")
+public class AsyncStatusResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> STAGES = List.of("RECEIVED", "VALIDATED", "INDEXED");
+
+    private final SecurityIdentity identity;
+    private final SubmissionQueries queries;
+    private final FhirContext fhir;
+
+    public AsyncStatusResource(SecurityIdentity identity, SubmissionQueries queries, FhirContext fhir) {
+        this.identity = identity;
+        this.queries = queries;
+        this.fhir = fhir;
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.EHR_PUBLISHER, Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
+    @Produces(OperationOutcomes.FHIR_JSON)
+    public Response status(@PathParam("id") String id) {
+        boolean ownOnly = !identity.hasRole(Roles.RECORDS_TECHNICIAN) && !identity.hasRole(Roles.ADMIN);
+        var found = queries.read(id, Principals.actor(identity), ownOnly);
+        if (found.isEmpty()) {
+            return Response.status(404).type(OperationOutcomes.FHIR_JSON)
+                    .entity(OperationOutcomes.error(fhir, IssueType.NOTFOUND, "no such submission")).build();
+        }
+        SubmissionView v = found.get();
+        switch (v.status()) {
+            case "INDEXED":
+                return Response.ok(AsyncAnswers.responseBundle(fhir, v.requestType(), v.entries(), "201 Created",
+                        v.updatedAt())).type(OperationOutcomes.FHIR_JSON).build();
+            case "QUARANTINED":
+                return Response.status(422).type(OperationOutcomes.FHIR_JSON).entity(quarantined(v)).build();
+            case "DISMISSED":
+                return Response.status(422).type(OperationOutcomes.FHIR_JSON).entity(OperationOutcomes.error(fhir,
+                        IssueType.BUSINESSRULE, "submission " + v.submissionId()
+                                + " was held back and dismissed by a records technician; it was not filed")).build();
+            default:
+                int stage = STAGES.indexOf(v.status()) + 1;
+                return Response.accepted(AsyncAnswers.information(fhir, "submission " + v.submissionId() + " is "
+                                + v.status() + "; the answer is ready once it is filed or held back"))
+                        .type(OperationOutcomes.FHIR_JSON)
+                        .header("X-Progress", v.status() + " (step " + stage + " of " + STAGES.size() + ")")
+                        .header("Retry-After", "1").build();
+        }
+    }
+
+    private String quarantined(SubmissionView v) {
+        List<ValidationIssue> issues = List.of();
+        if (v.issues() != null) {
+            try {
+                issues = JSON.readValue(v.issues(), new TypeReference<List<ValidationIssue>>() { });
+            } catch (Exception e) {
+                issues = List.of();
+            }
+        }
+        if (issues.isEmpty()) {
+            return OperationOutcomes.error(fhir, IssueType.BUSINESSRULE, "submission " + v.submissionId()
+                    + " is held back for a records technician");
+        }
+        return OperationOutcomes.of(fhir, issues);
+    }
+}
