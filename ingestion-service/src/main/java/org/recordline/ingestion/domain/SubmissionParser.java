@@ -64,7 +64,7 @@ public class SubmissionParser {
         String text = text(body);
         Resource r = parseWith(fhir.newJsonParser(), text);
         // the document passes on as it arrived (one JSON object, checked strictly above): parsed once, never re-encoded
-        return describe(r, expectedType, text.strip());
+        return describe(r, expectedType, text::strip);
     }
 
     /**
@@ -79,7 +79,8 @@ public class SubmissionParser {
             throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
         }
         Resource r = parseWith(fhir.newXmlParser(), text(body));
-        return describe(r, expectedType, fhir.newJsonParser().encodeResourceToString(r));
+        // described before it is encoded: HAPI's encoder gives id-less entries their fullUrl as id
+        return describe(r, expectedType, () -> fhir.newJsonParser().encodeResourceToString(r));
     }
 
     private void checkSize(byte[] body) {
@@ -112,7 +113,7 @@ public class SubmissionParser {
         return r;
     }
 
-    private ParsedSubmission describe(Resource r, String expectedType, String json) {
+    private ParsedSubmission describe(Resource r, String expectedType, java.util.function.Supplier<String> encoded) {
         if (expectedType != null && !expectedType.equals(r.fhirType())) {
             throw new RejectedSubmissionException(400, IssueType.INVALID, "the body is a " + r.fhirType()
                     + ", but the URL names " + expectedType);
@@ -137,7 +138,7 @@ public class SubmissionParser {
             }
             if (b.hasType() && BundleRequests.carriesRequests(b.getType().toCode())) {
                 // ids and references resolved here, so that downstream services see stable ids
-                BundleRequests.Resolution res = BundleRequests.resolve(json);
+                BundleRequests.Resolution res = BundleRequests.resolve(encoded.get());
                 return new ParsedSubmission(r.fhirType(), res.accepted(), res.patientLocalId(), res.json(),
                         BundleRequests.encode(res.type(), res.entries()));
             }
@@ -150,7 +151,7 @@ public class SubmissionParser {
         } else if (r instanceof Patient p) {
             patientId = localId(p, null);
         }
-        return new ParsedSubmission(r.fhirType(), entries, patientId, json);
+        return new ParsedSubmission(r.fhirType(), entries, patientId, encoded.get());
     }
 
     /** FHIR ids: 1-64 characters of A-Z, a-z, 0-9, '-' and '.'. */

@@ -67,7 +67,7 @@ class FhirXmlIntakeTest {
         Bundle bundle = FHIR.newJsonParser().parseResource(Bundle.class, Files.readString(file));
         byte[] xml = FHIR.newXmlParser().encodeResourceToString(bundle).getBytes(StandardCharsets.UTF_8);
         String id = given().auth().oauth2(publisher()).contentType(XML).body(xml)
-                .when().post("/fhir/Bundle").then().statusCode(202).body("entryCount", equalTo(bundle.getEntry().size()))
+                .when().post("/fhir/Bundle").then().log().ifValidationFails().statusCode(202).body("entryCount", equalTo(bundle.getEntry().size()))
                 .extract().path("submissionId");
         JsonNode payload = EventCodec.mapper().readTree(ingestedFor(id).get(0).value());
         assertEquals(bundle.getEntry().size(), payload.get("fhir").get("entry").size());
