@@ -11,16 +11,19 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.ValidationIssue;
 import org.recordline.ingestion.domain.SubmissionQueries;
+import org.recordline.ingestion.imports.ImportJobs;
 
 /**
  * {@code GET /fhir/_async/{id}}: the status endpoint of FHIR's asynchronous request pattern, named by the {@code
- * Content-Location} of a submission's {@code 202}.
+ * Content-Location} of a submission's or an import's {@code 202}.
  * <ul>
  *   <li>{@code 202} with {@code X-Progress} and {@code Retry-After} while the pipeline works on it;</li>
  *   <li>{@code 200} with the transaction-response (or batch-response) Bundle once it is filed: each entry {@code 201
@@ -39,11 +42,14 @@ public class AsyncStatusResource {
     private final SecurityIdentity identity;
     private final SubmissionQueries queries;
     private final FhirContext fhir;
+    private final ImportJobs jobs;
 
-    public AsyncStatusResource(SecurityIdentity identity, SubmissionQueries queries, FhirContext fhir) {
+    public AsyncStatusResource(SecurityIdentity identity, SubmissionQueries queries, FhirContext fhir,
+                               ImportJobs jobs) {
         this.identity = identity;
         this.queries = queries;
         this.fhir = fhir;
+        this.jobs = jobs;
     }
 
     @GET
@@ -52,10 +58,16 @@ public class AsyncStatusResource {
     @Produces(OperationOutcomes.FHIR_JSON)
     public Response status(@PathParam("id") String id) {
         boolean ownOnly = !identity.hasRole(Roles.RECORDS_TECHNICIAN) && !identity.hasRole(Roles.ADMIN);
+        var job = jobs.find(id);
+        if (job.isPresent()) {
+            if (ownOnly && !job.get().sourceSystem().equals(Principals.actor(identity))) {
+                return notFound();
+            }
+            return importStatus(job.get());
+        }
         var found = queries.read(id, Principals.actor(identity), ownOnly);
         if (found.isEmpty()) {
-            return Response.status(404).type(OperationOutcomes.FHIR_JSON)
-                    .entity(OperationOutcomes.error(fhir, IssueType.NOTFOUND, "no such submission")).build();
+            return notFound();
         }
         SubmissionView v = found.get();
         switch (v.status()) {
@@ -75,6 +87,46 @@ public class AsyncStatusResource {
                         .type(OperationOutcomes.FHIR_JSON)
                         .header("X-Progress", v.status() + " (step " + stage + " of " + STAGES.size() + ")")
                         .header("Retry-After", "1").build();
+        }
+    }
+
+    private Response notFound() {
+        return Response.status(404).type(OperationOutcomes.FHIR_JSON)
+                .entity(OperationOutcomes.error(fhir, IssueType.NOTFOUND, "no such submission or import")).build();
+    }
+
+    /**
+     * An import: 202 with progress while it runs; 200 once done, with an OperationOutcome whose first issue sums it up
+     * and whose further issues are the lines not taken (file, line number, reason); 500 when it failed.
+     */
+    private Response importStatus(ImportJobs.JobView j) {
+        switch (j.status()) {
+            case DONE, FAILED -> {
+                OperationOutcome oo = new OperationOutcome();
+                oo.addIssue().setSeverity(j.status() == ImportJobs.Status.DONE ? IssueSeverity.INFORMATION
+                                : IssueSeverity.ERROR)
+                        .setCode(j.status() == ImportJobs.Status.DONE ? IssueType.INFORMATIONAL : IssueType.EXCEPTION)
+                        .setDiagnostics("import " + j.id() + " " + j.status() + ": " + j.detail());
+                for (String e : j.errors()) {
+                    oo.addIssue().setSeverity(IssueSeverity.ERROR).setCode(IssueType.INVALID).setDiagnostics(e);
+                }
+                if (j.errorCount() > j.errors().size()) {
+                    oo.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL)
+                            .setDiagnostics((j.errorCount() - j.errors().size()) + " more line(s) not taken, not"
+                                    + " listed");
+                }
+                return Response.status(j.status() == ImportJobs.Status.DONE ? 200 : 500)
+                        .type(OperationOutcomes.FHIR_JSON).entity(fhir.newJsonParser().encodeResourceToString(oo))
+                        .build();
+            }
+            default -> {
+                return Response.accepted(AsyncAnswers.information(fhir, "import " + j.id() + " is " + j.status()))
+                        .type(OperationOutcomes.FHIR_JSON)
+                        .header("X-Progress", j.status() + ": " + j.linesRead() + " line(s) read, " + j.linesTaken()
+                                + " taken, " + j.submissions() + " submission(s) recorded, " + j.errorCount()
+                                + " not taken")
+                        .header("Retry-After", "1").build();
+            }
         }
     }
 

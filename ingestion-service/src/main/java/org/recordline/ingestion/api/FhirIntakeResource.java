@@ -80,7 +80,7 @@ public class FhirIntakeResource {
 
     /** {@code POST /fhir/{type}}: as {@link #submit}, and the body must be a {@code type}. */
     @POST
-    @Path("{type}")
+    @Path("{type: [^$%/][^/]*}")
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
@@ -93,7 +93,7 @@ public class FhirIntakeResource {
 
     /** {@code POST /fhir/{type}} for FHIR XML. */
     @POST
-    @Path("{type}")
+    @Path("{type: [^$%/][^/]*}")
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})

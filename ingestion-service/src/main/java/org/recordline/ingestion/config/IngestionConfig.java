@@ -36,6 +36,31 @@ public interface IngestionConfig {
     /** HL7 v2 intake limits. */
     Hl7v2 hl7v2();
 
+    /** Bulk NDJSON import ({@code POST /fhir/$import}). */
+    @io.smallrye.config.WithName("import")
+    Import imports();
+
+    /** Bulk NDJSON import. */
+    interface Import {
+        /**
+         * The folder whose files a manifest may name ({@code file:} URLs under it, after normalising); without it,
+         * manifests are refused and only NDJSON in the request body is taken.
+         */
+        java.util.Optional<java.nio.file.Path> directory();
+
+        /** Longest line taken, in bytes; a longer one is a per-line error and the rest is read on. */
+        @WithDefault("10485760")
+        int maxLineBytes();
+
+        /** Most per-line errors kept and reported for one import (all are counted). */
+        @WithDefault("1000")
+        int maxReportedErrors();
+
+        /** Most submissions handed to the intake at once (one group commit and one broker round trip). */
+        @WithDefault("200")
+        int submissionsPerRound();
+    }
+
     /** The MLLP listener for HL7 v2. */
     Mllp mllp();
 

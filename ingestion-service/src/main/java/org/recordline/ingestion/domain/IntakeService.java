@@ -125,6 +125,40 @@ public class IntakeService {
         return new Intake(rec.submission(), acked, rec.replay(), false);
     }
 
+    /**
+     * Records several submissions of {@code sourceSystem} at once, each under its idempotency key (a resend of one
+     * returns the earlier submission), in the group commit's transactions, in order; then waits once for the broker's
+     * acknowledgement of all of them. A bulk import hands its submissions over this way.
+     */
+    public List<Intake> acceptAll(List<ParsedSubmission> parsed, String sourceSystem, List<String> idempotencyKeys,
+                                  AuditTrail.RequestContext request) {
+        List<Pending> pending = new ArrayList<>(parsed.size());
+        for (int i = 0; i < parsed.size(); i++) {
+            pending.add(new Pending(parsed.get(i), sourceSystem, idempotencyKeys.get(i),
+                    sha256(parsed.get(i).fhirJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)), request,
+                    new CompletableFuture<>()));
+        }
+        List<Recorded> recorded = new ArrayList<>(pending.size());
+        if (writerRunning) {
+            queue.addAll(pending);
+            for (Pending p : pending) {
+                recorded.add(await(p));
+            }
+        } else {
+            for (Pending p : pending) {
+                recorded.add(recordAlone(p));
+            }
+        }
+        List<Long> ids = new ArrayList<>();
+        recorded.forEach(r -> ids.addAll(r.outboxIds()));
+        boolean acked = ids.isEmpty() || relay.awaitPublished(ids, config.publishTimeout());
+        List<Intake> out = new ArrayList<>(recorded.size());
+        for (Recorded r : recorded) {
+            out.add(new Intake(r.submission(), acked || r.conflict(), r.replay() || r.conflict(), r.conflict()));
+        }
+        return out;
+    }
+
     /** SHA-256 of {@code bytes}. */
     public static byte[] sha256(byte[] bytes) {
         try {
@@ -155,6 +189,10 @@ public class IntakeService {
             return recordAlone(p);
         }
         queue.add(p);
+        return await(p);
+    }
+
+    private static Recorded await(Pending p) {
         try {
             return p.done().get();
         } catch (InterruptedException e) {

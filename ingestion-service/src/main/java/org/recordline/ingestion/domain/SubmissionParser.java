@@ -68,6 +68,59 @@ public class SubmissionParser {
     }
 
     /**
+     * One line of a bulk NDJSON import, parsed.
+     *
+     * @param resourceType its type
+     * @param id           its id
+     * @param patientId    the id of the Patient it is about: its own for a Patient, else the Patient its {@code
+     *                     subject}, {@code patient} or {@code beneficiary} names; null when it names none
+     * @param json         the line, as it arrived
+     */
+    public record ImportLine(String resourceType, String id, String patientId, String json) {
+    }
+
+    private static final java.util.List<String> PATIENT_ELEMENTS = java.util.List.of("subject", "patient",
+            "beneficiary");
+    private static final java.util.regex.Pattern PATIENT_REFERENCE = java.util.regex.Pattern.compile(
+            "(?:.*/)?Patient/([A-Za-z0-9\\-.]{1,64})(?:/_history/.*)?");
+
+    /**
+     * Parses one line of an NDJSON import: a single resource with an id (checked and parsed as {@link #parse} does);
+     * throws {@link RejectedSubmissionException} with the reason otherwise.
+     */
+    public ImportLine parseLine(byte[] line) {
+        checkSize(line);
+        try {
+            shape.check(line);
+        } catch (JsonShapeException e) {
+            throw new RejectedSubmissionException(e.status(), e.issueType(), e.getMessage(), e.expression());
+        }
+        String text = text(line).strip();
+        Resource r = parseWith(fhir.newJsonParser(), text);
+        if (r instanceof Bundle) {
+            throw new RejectedSubmissionException(400, IssueType.NOTSUPPORTED,
+                    "a line holds one resource, not a Bundle (send Bundles to POST /fhir)");
+        }
+        checkId(r);
+        String id = r.getIdElement().getIdPart();
+        if (id == null) {
+            throw new RejectedSubmissionException(400, IssueType.REQUIRED, r.fhirType() + " has no id");
+        }
+        String patient = r instanceof Patient ? id : null;
+        for (int i = 0; patient == null && i < PATIENT_ELEMENTS.size(); i++) {
+            org.hl7.fhir.r4.model.Property p = r.getNamedProperty(PATIENT_ELEMENTS.get(i));
+            if (p != null && p.hasValues() && p.getValues().get(0) instanceof org.hl7.fhir.r4.model.Reference ref
+                    && ref.getReference() != null) {
+                java.util.regex.Matcher m = PATIENT_REFERENCE.matcher(ref.getReference());
+                if (m.matches()) {
+                    patient = m.group(1);
+                }
+            }
+        }
+        return new ImportLine(r.fhirType(), id, patient, text);
+    }
+
+    /**
      * Parses {@code body}, FHIR XML whose root must be a {@code expectedType} (null: any resource): checked first by
      * {@link XmlShapeCheck} (no DOCTYPE, no entities, limits), then parsed strictly by HAPI and passed on as FHIR JSON.
      */

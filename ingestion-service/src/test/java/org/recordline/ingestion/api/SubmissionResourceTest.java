@@ -59,7 +59,7 @@ class SubmissionResourceTest {
     @Test
     void everyEndpointThatShowsOrTakesPatientDataIsAudited() {
         AuditCoverage.assertClassified(SubmissionResource.class, java.util.Set.of("POST /fhir",
-                "POST /fhir/{type}", "POST /hl7v2", "GET /submissions/{id}", "GET /fhir/_async/{id}"),
+                "POST /fhir/{type: [^$%/][^/]*}", "POST /hl7v2", "GET /submissions/{id}", "GET /fhir/_async/{id}", "POST /fhir/{operation: [$]import|%24import}"),
                 Map.of("GET /fhir/metadata", "the CapabilityStatement: no patient data"));
         TopicClient topics = topics();
         String posted = "cov-" + UUID.randomUUID();
