@@ -29,8 +29,9 @@ import org.recordline.testsupport.TokenIssuer;
 
 /**
  * {@code ./recordline import PATH}: sends a file or every file under a folder to the ingestion-service: FHIR JSON
- * ({@code .json}) and XML ({@code .xml}) documents, FHIR NDJSON ({@code .ndjson}, each line a resource of its own),
- * and HL7 v2 messages ({@code .hl7}, {@code .er7}, {@code .txt} beginning with {@code MSH}; several messages in a
+ * ({@code .json}) and XML ({@code .xml}) documents, FHIR NDJSON ({@code .ndjson}: every such file together as one
+ * bulk import, {@code POST /fhir/$import}, streamed, so that a patient's records from a bulk export's files are filed
+ * together; each line is an item, its refusal reported with its file and line), and HL7 v2 messages ({@code .hl7}, {@code .er7}, {@code .txt} beginning with {@code MSH}; several messages in a
  * file are split at each MSH). Shows progress with rate and ETA, resends safely (each FHIR document under an
  * {@code Idempotency-Key} made of its content, each HL7 v2 message under its own sender and control id, so a rerun or
  * a retry after a lost answer creates nothing new), retries what the service could not take now ({@code 503},
@@ -44,7 +45,11 @@ final class Importer {
     record Item(String origin, Kind kind, byte[] body) {
     }
 
-    enum Kind { FHIR_JSON, FHIR_XML, HL7V2 }
+    enum Kind { FHIR_JSON, FHIR_XML, HL7V2, NDJSON_LINE }
+
+    /** An NDJSON file and how many lines (blank ones too) it adds to the import's body. */
+    record NdjsonFile(Path path, long lines, boolean endsWithNewline) {
+    }
 
     /** What became of one item. */
     enum Outcome { ACCEPTED, RESENT, REFUSED, FAILED }
@@ -129,17 +134,23 @@ final class Importer {
         }
         out.printf("importing %d item(s) from %d file(s) to %s (%d file(s) of no kind it sends skipped)%n",
                 items.size(), files.size() - skipped, base, skipped);
+        List<Item> lines = items.stream().filter(i -> i.kind() == Kind.NDJSON_LINE).toList();
+        List<Item> documents = items.stream().filter(i -> i.kind() != Kind.NDJSON_LINE).toList();
         long start = System.nanoTime();
+        if (!lines.isEmpty()) {
+            sendImport(files.stream().filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .endsWith(".ndjson")).toList(), lines.size());
+        }
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(clients, items.size())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(clients, documents.size())));
         List<Future<?>> running = new ArrayList<>();
-        for (int c = 0; c < Math.max(1, Math.min(clients, items.size())); c++) {
+        for (int c = 0; c < Math.max(1, Math.min(clients, documents.size())); c++) {
             running.add(pool.submit(() -> {
                 int i;
-                while ((i = next.getAndIncrement()) < items.size()) {
-                    counts.get(sendOne(items.get(i))).incrementAndGet();
-                    progress(done.incrementAndGet(), items.size(), start);
+                while ((i = next.getAndIncrement()) < documents.size()) {
+                    counts.get(sendOne(documents.get(i))).incrementAndGet();
+                    progress(done.incrementAndGet(), documents.size(), start);
                 }
                 return null;
             }));
@@ -170,7 +181,7 @@ final class Importer {
                 while ((line = r.readLine()) != null) {
                     n++;
                     if (!line.isBlank()) {
-                        items.add(new Item(f + ":" + n, Kind.FHIR_JSON, line.getBytes(StandardCharsets.UTF_8)));
+                        items.add(new Item(f + ":" + n, Kind.NDJSON_LINE, null));
                     }
                 }
             }
@@ -191,6 +202,132 @@ final class Importer {
                 }
             }
         }
+    }
+
+    /**
+     * Sends every NDJSON file as one bulk import, streamed (a newline added after a file that lacks one), then follows
+     * its status endpoint to its outcome: each line taken counts as accepted (resent, when the import was sent before),
+     * each line not taken as refused, named by its file and line.
+     */
+    void sendImport(List<Path> ndjson, int lineItems) throws Exception {
+        List<NdjsonFile> parts = new ArrayList<>();
+        for (Path f : ndjson) {
+            long lines = 0;
+            int last = '\n';
+            try (var in = new java.io.BufferedInputStream(Files.newInputStream(f))) {
+                int b;
+                while ((b = in.read()) >= 0) {
+                    if (b == '\n') {
+                        lines++;
+                    }
+                    last = b;
+                }
+            }
+            boolean endsWithNewline = last == '\n';
+            parts.add(new NdjsonFile(f, lines + (endsWithNewline ? 0 : 1), endsWithNewline));
+        }
+        out.printf("sending %d NDJSON file(s) as one bulk import (%d line(s))%n", parts.size(), lineItems);
+        HttpResponse<String> r = null;
+        String reason = "";
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS && r == null; attempt++) {
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir/$import"))
+                        .timeout(Duration.ofMinutes(30)).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/fhir+ndjson")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body(parts))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 503 || answer.statusCode() == 429) {
+                    reason = "HTTP " + answer.statusCode();
+                    pause(answer.headers().firstValue("Retry-After").orElse(null), attempt);
+                    continue;
+                }
+                r = answer;
+            } catch (IOException e) {
+                reason = e.getClass().getSimpleName();
+                pause(null, attempt);
+            }
+        }
+        if (r == null || r.statusCode() != 202) {
+            String why = r == null ? "gave up after " + MAX_ATTEMPTS + " attempts (" + reason + ")"
+                    : "HTTP " + r.statusCode() + " " + why(new Item("import", Kind.FHIR_JSON, null), r.body());
+            refusals.add("the bulk import: " + why);
+            counts.get(r == null ? Outcome.FAILED : Outcome.REFUSED).addAndGet(lineItems);
+            return;
+        }
+        boolean replay = "true".equals(r.headers().firstValue("Recordline-Replay").orElse(""));
+        String status = r.headers().firstValue("Content-Location").orElseThrow();
+        HttpResponse<String> s;
+        String shown = "";
+        while (true) {
+            s = http.send(HttpRequest.newBuilder(URI.create(status)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (s.statusCode() != 202) {
+                break;
+            }
+            String progress = s.headers().firstValue("X-Progress").orElse("");
+            if (!progress.equals(shown)) {
+                out.println("  " + progress);
+                shown = progress;
+            }
+            Thread.sleep(1000);
+        }
+        if (s.statusCode() != 200) {
+            refusals.add("the bulk import: HTTP " + s.statusCode() + " " + why(new Item("import", Kind.FHIR_JSON,
+                    null), s.body()));
+            counts.get(Outcome.FAILED).addAndGet(lineItems);
+            return;
+        }
+        var issues = org.recordline.events.EventCodec.mapper().readTree(s.body()).path("issue");
+        out.println("  " + issues.path(0).path("diagnostics").asText());
+        int refused = 0;
+        for (var issue : issues) {
+            if (!"error".equals(issue.path("severity").asText())) {
+                continue;
+            }
+            refused++;
+            refusals.add(where(parts, issue.path("diagnostics").asText()));
+        }
+        for (var issue : issues) {
+            String d = issue.path("diagnostics").asText();
+            if (d.endsWith("more line(s) not taken, not listed")) {
+                refused += Integer.parseInt(d.substring(0, d.indexOf(' ')));
+            }
+        }
+        counts.get(replay ? Outcome.RESENT : Outcome.ACCEPTED).addAndGet(Math.max(0, lineItems - refused));
+        counts.get(Outcome.REFUSED).addAndGet(refused);
+    }
+
+    /** The import's body: the files one after the other, each ending with a newline. */
+    private static java.io.InputStream body(List<NdjsonFile> parts) {
+        List<java.io.InputStream> streams = new ArrayList<>();
+        for (NdjsonFile p : parts) {
+            try {
+                streams.add(new java.io.BufferedInputStream(Files.newInputStream(p.path())));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (!p.endsWithNewline()) {
+                streams.add(new java.io.ByteArrayInputStream(new byte[] {'\n'}));
+            }
+        }
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(streams));
+    }
+
+    /** {@code body line N: reason} as {@code file:line: reason}. */
+    static String where(List<NdjsonFile> parts, String diagnostics) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("body line (\\d+): (.*)", java.util.regex.Pattern.DOTALL)
+                .matcher(diagnostics);
+        if (!m.matches()) {
+            return diagnostics;
+        }
+        long line = Long.parseLong(m.group(1));
+        for (NdjsonFile p : parts) {
+            if (line <= p.lines()) {
+                return p.path() + ":" + line + ": " + m.group(2);
+            }
+            line -= p.lines();
+        }
+        return diagnostics;
     }
 
     private Outcome sendOne(Item item) {

@@ -297,7 +297,7 @@ class PipelineSystemIT {
         String out1 = first.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(out1.contains("importing 6 item(s) from 4 file(s)"), out1);
         assertTrue(out1.contains("5 accepted, 0 already there (resent), 1 refused, 0 failed, 1 file(s) skipped"), out1);
-        assertTrue(out1.contains("c.ndjson:2: HTTP 400 not a valid FHIR R4 resource: Unknown resource name"), out1);
+        assertTrue(out1.contains("c.ndjson:2: not a valid FHIR R4 resource: Unknown resource name"), out1);
 
         java.io.ByteArrayOutputStream second = new java.io.ByteArrayOutputStream();
         new Importer(url, token, new java.io.PrintStream(second, true)).send(dir, 2);

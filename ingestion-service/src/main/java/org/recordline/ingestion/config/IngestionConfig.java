@@ -25,6 +25,10 @@ public interface IngestionConfig {
     @WithDefault("32")
     int maxXhtmlDepth();
 
+    /** Largest request body but an NDJSON import's, in bytes (413 above, before it is read). */
+    @WithDefault("20971520")
+    long maxRequestBytes();
+
     /** Most entries accepted in one Bundle; more get 413. */
     @WithDefault("5000")
     int maxBundleEntries();
@@ -47,6 +51,10 @@ public interface IngestionConfig {
          * manifests are refused and only NDJSON in the request body is taken.
          */
         java.util.Optional<java.nio.file.Path> directory();
+
+        /** Largest NDJSON request body, in bytes (read as a stream, never held). */
+        @WithDefault("4294967296")
+        long maxBodyBytes();
 
         /** Longest line taken, in bytes; a longer one is a per-line error and the rest is read on. */
         @WithDefault("10485760")

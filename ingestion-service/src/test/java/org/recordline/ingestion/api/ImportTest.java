@@ -189,6 +189,44 @@ class ImportTest {
         given().contentType(NDJSON).body(new byte[] {'{', '}'}).when().post("/fhir/$import").then().statusCode(401);
     }
 
+    /** NDJSON to $import is streamed, so it may exceed the limit every other body keeps (20 MB, 413 unread). */
+    @Test
+    void anNdjsonBodyLargerThanAnyOtherBodyMayBeIsStreamed() throws Exception {
+        String source = "ehr-import-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = token(source);
+        byte[] padding = new byte[24 * 1024 * 1024];
+        java.util.Arrays.fill(padding, (byte) '\n');
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write("{\"resourceType\":\"Patient\",\"id\":\"big-1\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        body.write(padding);
+        body.write(("{\"resourceType\":\"Observation\",\"id\":\"o1\",\"status\":\"final\",\"code\":{\"text\":\"x\"},"
+                + "\"subject\":{\"reference\":\"Patient/big-1\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] bytes = body.toByteArray();
+        // sent with the JDK's client: REST Assured's logging would print a body this large
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, type) -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                                + io.restassured.RestAssured.port + path)).header("Authorization", "Bearer " + token)
+                        .header("Content-Type", type).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        var accepted = post.apply("/fhir/$import", NDJSON);
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String status = accepted.headers().firstValue("Content-Location").orElseThrow();
+        var done = outcome(status, token);
+        assertTrue(done.path("issue[0].diagnostics").toString().contains("2 line(s) read"),
+                done.path("issue[0].diagnostics").toString());
+        assertEquals(Map.of("big-1", 2), filed(source));
+        // the same size elsewhere is refused before it is read
+        var refused = post.apply("/fhir", "application/fhir+json");
+        assertEquals(413, refused.statusCode());
+        assertTrue(refused.body().contains("too-costly"), refused.body());
+    }
+
     @Test
     void badLinesAreReportedWithTheirNumberAndTheGoodOnesFiled() throws Exception {
         String source = "ehr-import-" + UUID.randomUUID().toString().substring(0, 8);
