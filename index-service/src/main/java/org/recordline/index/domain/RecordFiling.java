@@ -90,13 +90,15 @@ public class RecordFiling {
     private final AuditTrail audit;
     private final AgroalDataSource dataSource;
     private final EventFactory events;
+    private final jakarta.enterprise.inject.Instance<PersonLinks> links;
 
     public RecordFiling(FhirContext fhir, ProcessedEvents processed, PersonMatcher matcher, GoldenRecords golden,
                         OutboxWriter outbox, AuditTrail audit, AgroalDataSource dataSource,
                         @ConfigProperty(name = "quarkus.application.name") String service,
                         @ConfigProperty(name = "recordline.index.match.national-id-systems",
                                 defaultValue = "http://hl7.org/fhir/sid/us-ssn,urn:oid:2.16.840.1.113883.4.1")
-                        List<String> nationalIdSystems) {
+                        List<String> nationalIdSystems, jakarta.enterprise.inject.Instance<PersonLinks> links) {
+        this.links = links;
         this.fhir = fhir;
         this.nationalIdSystems = Set.copyOf(nationalIdSystems);
         this.golden = golden;
@@ -200,9 +202,63 @@ public class RecordFiling {
         created.forEach((person, sources) -> createdSources.put(person, new ArrayList<>(sources.values())));
         golden.recompute(persons, createdSources);
         outbox.add(out);
+        applyReplacesLinks(parsed, matched);
         // last: the name counts' field totals are rows every filing updates, so they are held only until the commit
         matcher.countNames(newRecords);
         return Map.of("filed", parsed.size(), "duplicate", duplicates);
+    }
+
+    /** Actor of the merges a source system asks for with {@code replaces} links. */
+    static final String SOURCE_MERGE_ACTOR_PREFIX = "source-merge:";
+
+    /**
+     * A filed Patient with a {@code replaces} link to a prior identifier (HL7 v2 A40/MRG, or any FHIR Patient.link of
+     * type replaces) is the source system saying "these were one patient": the person holding that identifier from the
+     * same source system is merged into the person the Patient was filed under, in this transaction, with the record
+     * changes and audit event of any merge. A link to an identifier this index does not hold from that source, or to
+     * the same person, changes nothing; a merge the index refuses (a person already merged) is logged, never fatal.
+     */
+    private void applyReplacesLinks(List<Parsed> parsed, List<PersonMatcher.Matched> matched) {
+        for (int i = 0; i < parsed.size(); i++) {
+            Parsed p = parsed.get(i);
+            for (Patient.PatientLinkComponent link : p.patient().getLink()) {
+                if (link.getType() != Patient.LinkType.REPLACES || !link.getOther().hasIdentifier()) {
+                    continue;
+                }
+                org.hl7.fhir.r4.model.Identifier prior = link.getOther().getIdentifier();
+                if (!prior.hasSystem() || !prior.hasValue()) {
+                    continue;
+                }
+                String from = priorPerson(prior.getSystem(), prior.getValue(), p.in().sourceSystem());
+                String into = matched.get(i).personId();
+                if (from == null || from.equals(into)) {
+                    continue;
+                }
+                try {
+                    links.get().merge(into, from, SOURCE_MERGE_ACTOR_PREFIX + p.in().sourceSystem(),
+                            "the source system merged its patient records (a replaces link, e.g. HL7 v2 A40)");
+                } catch (PersonLinks.Refused r) {
+                    LOG.infof("the replaces link of submission %s was not applied: %s", p.in().submissionId(),
+                            r.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The person holding identifier {@code system|value} from a source record of {@code source}, or null. */
+    private String priorPerson(String system, String value, String source) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT pi.enterprise_person_id FROM person_identifier pi JOIN source_record sr"
+                        + " ON sr.id = pi.source_record_id WHERE pi.system = ? AND pi.value = ? AND sr.source_system = ?")) {
+            ps.setString(1, system);
+            ps.setString(2, value);
+            ps.setString(3, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("looking up a prior identifier failed", e);
+        }
     }
 
     /**

@@ -131,6 +131,56 @@ class PersonOperationsFlowTest {
         });
     }
 
+    /**
+     * HL7 v2 A40: the source system says its record under the new MRN replaces the one under the old MRN (a Patient
+     * with a {@code replaces} link to the old identifier). The person holding the old identifier from that source is
+     * merged into the surviving record's person, announced as a merge; the same link from another source, or to an
+     * identifier the index does not hold, changes nothing.
+     */
+    @Test
+    void aReplacesLinkFromTheSourceSystemMergesThePriorRecordsPersonIntoTheSurvivors() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String system = "urn:oid:1.2.3.a40." + tag;
+        String[] old = fileNewPerson("ehr-a40|OLD-" + tag, name(), name(), birthDate(), system, "OLD-" + tag);
+        String given = name();
+        String family = name();
+        String born = birthDate();
+        String[] kept = fileNewPerson("ehr-a40|NEW-" + tag, given, family, born, system, "NEW-" + tag);
+        assertNotEquals(old[0], kept[0]);
+
+        // another source naming the identifier merges nothing (a merge commits with the filing it comes with)
+        String stranger = publishValidated("ehr-other|NEW-" + tag, withReplaces(bundle(name(), name(), birthDate(),
+                "male", "urn:oid:9.9." + tag, "X-" + tag, "obs-x-" + tag), system, "OLD-" + tag));
+        filed(stranger);
+        assertNull(sql("SELECT merged_into FROM enterprise_person WHERE id = ?", old[0]));
+        // the merge message from the source itself: the surviving record again, with the link
+        String a40 = publishValidated("ehr-a40|NEW-" + tag, withReplaces(bundle(given, family, born, "female", system,
+                "NEW-" + tag, "obs-NEW-" + tag), system, "OLD-" + tag));
+        assertEquals(kept[0], filed(a40).get("enterprisePersonId").asText());
+        // announced as any merge: a record change of the moved source record (its last submission), with both persons
+        JsonNode change = json(moveOf(old[1], 2, "MERGED"));
+        assertEquals(kept[0], change.get("enterprisePersonId").asText());
+        assertEquals(old[0], change.get("previousEnterprisePersonId").asText());
+        assertEquals("ehr-a40|OLD-" + tag, change.get("sourceRecordKey").asText());
+        assertEquals(kept[0], sql("SELECT merged_into FROM enterprise_person WHERE id = ?", old[0]));
+        assertEquals(kept[0], sql("SELECT enterprise_person_id FROM source_record WHERE source_record_key = ?",
+                "ehr-a40|OLD-" + tag));
+        assertEquals("source-merge:ehr-a40", sql("SELECT actor FROM person_change WHERE from_person_id = ?"
+                + " AND to_person_id = ?", old[0], kept[0]));
+        // the same message again: filed, and nothing more moves
+        String again = publishValidated("ehr-a40|NEW-" + tag, withReplaces(bundle(given, family, born, "female",
+                system, "NEW-" + tag, "obs-NEW-" + tag), system, "OLD-" + tag));
+        filed(again);
+        assertEquals("1", sql("SELECT count(*) FROM person_change WHERE from_person_id = ? AND to_person_id = ?",
+                old[0], kept[0]));
+    }
+
+    /** {@code bundle} with its Patient replacing {@code system|value}. */
+    private static String withReplaces(String bundle, String system, String value) {
+        return bundle.replaceFirst("\\{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"link\":[{\"other\":"
+                + "{\"identifier\":{\"system\":\"" + system + "\",\"value\":\"" + value + "\"}},\"type\":\"replaces\"}],");
+    }
+
     @Test
     void aSourceRecordIsLinkedToAnotherPersonAndUnlinkedIntoANewOne() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
