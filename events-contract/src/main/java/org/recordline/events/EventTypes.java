@@ -11,6 +11,8 @@ public final class EventTypes {
     public static final String RECORD_CHANGED = "org.recordline.ehr.record-changed.v1";
     public static final String AUDIT = "org.recordline.audit.v1";
     public static final String AUDIT_CHECKPOINT = "org.recordline.audit-checkpoint.v1";
+    /** On {@link Topics#INBOUND_RESULTS}: what became of a record an upstream system published on the inbound topic. */
+    public static final String INBOUND_RESULT = "org.recordline.ehr.inbound-result.v1";
 
     private EventTypes() {
     }

@@ -27,6 +27,20 @@ public final class Topics {
      */
     public static final String AUDIT_CHECKPOINTS = "ehr.audit-checkpoints.v1";
 
+    /**
+     * Records upstream systems publish instead of calling the HTTP API: CloudEvents in binary mode ({@code ce_id},
+     * {@code ce_source}, {@code ce_type}, {@code ce_time}, {@code ce_specversion} 1.0) with the body's media type in
+     * {@code content-type} (FHIR JSON or XML, HL7 v2 ER7). Key: the sender's choice; records with one key keep their
+     * order (use the patient's id). Read by the ingestion-service like any submission; a record without the
+     * CloudEvents headers cannot be answered and goes to the dead-letter topic.
+     */
+    public static final String INBOUND = "ehr.inbound.v1";
+    /**
+     * One {@link InboundResult} per record read from {@link #INBOUND}: the submission it became, or why it was refused;
+     * key the inbound record's {@code ce_source}, subject its {@code ce_id}.
+     */
+    public static final String INBOUND_RESULTS = "ehr.inbound-results.v1";
+
     /** Suffix of the dead-letter topic of each topic a service consumes. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
@@ -53,8 +67,8 @@ public final class Topics {
 
     /** Every topic, including dead-letter topics of the consumed ones. */
     public static List<String> all() {
-        return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT, AUDIT_CHECKPOINTS,
-                deadLetterOf(INGESTED), deadLetterOf(VALIDATED), deadLetterOf(QUARANTINED),
+        return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT, AUDIT_CHECKPOINTS, INBOUND,
+                INBOUND_RESULTS, deadLetterOf(INBOUND), deadLetterOf(INGESTED), deadLetterOf(VALIDATED), deadLetterOf(QUARANTINED),
                 deadLetterOf(RECORD_CHANGES), deadLetterOf(AUDIT));
     }
 

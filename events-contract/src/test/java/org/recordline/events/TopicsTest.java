@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TopicsTest {
 
     private static final List<String> TOPICS = List.of(Topics.INGESTED, Topics.VALIDATED, Topics.QUARANTINED,
-            Topics.RECORD_CHANGES, Topics.AUDIT);
+            Topics.RECORD_CHANGES, Topics.AUDIT, Topics.INBOUND);
 
     @Test
     void allContainsEveryTopic() {
@@ -33,8 +33,10 @@ class TopicsTest {
     @Test
     void allHasNoOtherTopicsAndNoDuplicates() {
         List<String> all = Topics.all();
-        assertEquals(11, all.size());
-        assertEquals(11, new HashSet<>(all).size());
+        assertEquals(14, all.size());
+        assertEquals(14, new HashSet<>(all).size());
+        assertTrue(all.contains(Topics.INBOUND_RESULTS));
+        assertFalse(all.contains(Topics.INBOUND_RESULTS + ".dlq"), "nothing in Recordline consumes it");
     }
 
     @Test
@@ -47,7 +49,8 @@ class TopicsTest {
     @Test
     void topicNamesAreTheContractedOnes() {
         assertEquals(List.of("ehr.ingested.v1", "ehr.validated.v1", "ehr.quarantined.v1", "ehr.record-changes.v1",
-                "ehr.audit.v1"), TOPICS);
+                "ehr.audit.v1", "ehr.inbound.v1"), TOPICS);
+        assertEquals("ehr.inbound-results.v1", Topics.INBOUND_RESULTS);
     }
 
     @Test

@@ -90,6 +90,7 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             Files.createDirectories(settings.stateDir().resolve("logs"));
+            Files.createDirectories(settings.stateDir().resolve("imports"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -248,7 +249,12 @@ public final class LocalStack implements AutoCloseable {
             cmd.addAll(List.of("-Drecordline.ingestion.mllp.host=127.0.0.1",
                     "-Drecordline.ingestion.mllp.port=" + (s.instance() == 1 ? settings.mllpPort() : 0),
                     "-Drecordline.ingestion.mllp.senders." + StackSettings.LOCAL_MLLP_FACILITY + "="
-                            + StackSettings.LOCAL_MLLP_SOURCE));
+                            + StackSettings.LOCAL_MLLP_SOURCE,
+                    // the inbound topic's local sender, filed as the local EHR
+                    "-Drecordline.ingestion.inbound.sources.\"" + StackSettings.LOCAL_INBOUND_SOURCE + "\"="
+                            + StackSettings.LOCAL_MLLP_SOURCE,
+                    // $import manifests may name files under the state folder's imports/
+                    "-Drecordline.ingestion.import.directory=" + settings.stateDir().resolve("imports")));
         }
         // extra JVM options for every service, e.g. a JFR recording: RECORDLINE_SERVICE_JVM_OPTIONS
         String extra = System.getenv("RECORDLINE_SERVICE_JVM_OPTIONS");

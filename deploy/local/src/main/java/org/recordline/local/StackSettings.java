@@ -21,6 +21,8 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
 
     /** The sending facility (MSH-4) the local stack takes HL7 v2 over MLLP from, and the source system it names. */
     public static final String LOCAL_MLLP_FACILITY = "LOCAL";
+    /** The {@code ce_source} the local stack takes records from on {@code ehr.inbound.v1}. */
+    public static final String LOCAL_INBOUND_SOURCE = "/local/ehr";
     public static final String LOCAL_MLLP_SOURCE = "local-ehr";
 
     /** Settings with the MLLP listener on a free port (benchmarks and tests on free ports). */

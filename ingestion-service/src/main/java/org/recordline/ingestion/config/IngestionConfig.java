@@ -72,6 +72,18 @@ public interface IngestionConfig {
     /** The MLLP listener for HL7 v2. */
     Mllp mllp();
 
+    /** The inbound topic, {@code ehr.inbound.v1}. */
+    Inbound inbound();
+
+    /** The inbound topic's senders. */
+    interface Inbound {
+        /**
+         * Each registered sender's {@code ce_source} and the source system name its records are filed under; a record
+         * from any other is refused (result 403) and audited as {@code access.denied}.
+         */
+        Map<String, String> sources();
+    }
+
     /** HL7 v2 intake limits, over HTTP and MLLP. */
     interface Hl7v2 {
         /** Largest message accepted, in bytes (413 / AR above). */

@@ -93,9 +93,8 @@ public class IntakeService {
     /** As {@link #rejected(String, String)}, for a refusal outside an HTTP request (MLLP), with its context. */
     public void rejected(String sourceSystem, String detail, AuditTrail.RequestContext request) {
         try {
-            QuarkusTransaction.requiringNew().run(() -> outbox.add(audit.event(request,
-                    AuditActions.SUBMISSION_REJECTED, AuditActions.FAILURE, sourceSystem, null, null, "ingest",
-                    detail, null, null, null, null)));
+            QuarkusTransaction.requiringNew().run(() -> outbox.add(List.of(rejection(sourceSystem, detail,
+                    request))));
         } catch (RuntimeException e) {
             LOG.warnf("a refused submission (%s) could not be audited: %s", detail, e.getClass().getSimpleName());
         }
@@ -126,16 +125,28 @@ public class IntakeService {
     }
 
     /**
-     * Records several submissions of {@code sourceSystem} at once, each under its idempotency key (a resend of one
-     * returns the earlier submission), in the group commit's transactions, in order; then waits once for the broker's
-     * acknowledgement of all of them. A bulk import hands its submissions over this way.
+     * One submission of a bulk hand-over.
+     *
+     * @param parsed         the submission
+     * @param idempotencyKey its key (a resend returns the earlier submission)
+     * @param contentSha256  the hash of what was sent (null: of the submission's JSON)
+     * @param request        its audit context
      */
-    public List<Intake> acceptAll(List<ParsedSubmission> parsed, String sourceSystem, List<String> idempotencyKeys,
-                                  AuditTrail.RequestContext request) {
-        List<Pending> pending = new ArrayList<>(parsed.size());
-        for (int i = 0; i < parsed.size(); i++) {
-            pending.add(new Pending(parsed.get(i), sourceSystem, idempotencyKeys.get(i),
-                    sha256(parsed.get(i).fhirJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)), request,
+    public record Item(ParsedSubmission parsed, String idempotencyKey, byte[] contentSha256,
+                       AuditTrail.RequestContext request) {
+    }
+
+    /**
+     * Records several submissions of {@code sourceSystem} at once, in the group commit's transactions, in order; then
+     * waits once for the broker's acknowledgement of all of them. A bulk import and the inbound topic hand their
+     * submissions over this way.
+     */
+    public List<Intake> acceptAll(List<Item> items, String sourceSystem) {
+        List<Pending> pending = new ArrayList<>(items.size());
+        for (Item item : items) {
+            byte[] sha = item.contentSha256() != null ? item.contentSha256()
+                    : sha256(item.parsed().fhirJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            pending.add(new Pending(item.parsed(), sourceSystem, item.idempotencyKey(), sha, item.request(),
                     new CompletableFuture<>()));
         }
         List<Recorded> recorded = new ArrayList<>(pending.size());
@@ -157,6 +168,12 @@ public class IntakeService {
             out.add(new Intake(r.submission(), acked || r.conflict(), r.replay() || r.conflict(), r.conflict()));
         }
         return out;
+    }
+
+    /** The audit event of a refused submission, for a caller that writes it in its own transaction. */
+    public OutgoingEvent rejection(String sourceSystem, String detail, AuditTrail.RequestContext request) {
+        return audit.event(request, AuditActions.SUBMISSION_REJECTED, AuditActions.FAILURE, sourceSystem, null, null,
+                "ingest", detail, null, null, null, null);
     }
 
     /** SHA-256 of {@code bytes}. */

@@ -383,8 +383,11 @@ public class ImportJobs {
             if (parsed.isEmpty()) {
                 return;
             }
-            List<String> idempotencyKeys = keys.stream().map(k -> "import:" + id + ":" + k).toList();
-            List<IntakeService.Intake> done = intake.acceptAll(parsed, source, idempotencyKeys, request);
+            List<IntakeService.Item> items = new ArrayList<>(parsed.size());
+            for (int i = 0; i < parsed.size(); i++) {
+                items.add(new IntakeService.Item(parsed.get(i), "import:" + id + ":" + keys.get(i), null, request));
+            }
+            List<IntakeService.Intake> done = intake.acceptAll(items, source);
             for (IntakeService.Intake d : done) {
                 if (d.conflict()) {
                     counters.error("submission " + d.submission().id + " was recorded before with other content");

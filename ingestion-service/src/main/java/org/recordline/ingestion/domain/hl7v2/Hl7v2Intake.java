@@ -128,6 +128,38 @@ public class Hl7v2Intake {
     }
 
     /**
+     * A message made ready for the intake, for a path that records many at once (the inbound topic): its submission
+     * and idempotency key, or the refusal with its acknowledgement.
+     *
+     * @param submission the mapped submission, null when refused
+     * @param key        the message's own idempotency key (sender and control id, else a content hash)
+     * @param refusal    why it cannot be taken, null when it can
+     * @param ack        the acknowledgement for a refusal ({@code AR}/{@code AE}); for a message taken, the {@code AA}
+     */
+    public record Prepared(ParsedSubmission submission, String key, Hl7v2Refusal refusal, String ack) {
+    }
+
+    /** Parses and maps {@code body}; never records anything (see {@link Prepared}). */
+    public Prepared prepare(byte[] body) {
+        Hl7v2Codec.Parsed parsed;
+        try {
+            parsed = codec.parse(body);
+        } catch (Hl7v2Refusal.Exception e) {
+            return new Prepared(null, null, e.refusal(), codec.acknowledge(body, e.refusal()));
+        }
+        Hl7v2ToFhir.Mapped mapped;
+        try {
+            mapped = mapper.map(parsed);
+        } catch (Hl7v2Refusal.Exception e) {
+            return new Prepared(null, null, e.refusal(), codec.acknowledge(parsed, e.refusal()));
+        }
+        String json = fhir.newJsonParser().encodeResourceToString(mapped.bundle());
+        return new Prepared(new ParsedSubmission("Bundle", mapped.bundle().getEntry().size(),
+                mapped.patientLocalId(), json), keyOf(parsed, IntakeService.sha256(body)), null,
+                codec.acknowledge(parsed, null));
+    }
+
+    /**
      * The answer to an MLLP frame that could not be read ({@code AR} without a control id): over the size limit, or
      * broken framing; audited like a refused message.
      */
