@@ -100,6 +100,57 @@ class BundleRequestsTest {
         }
     }
 
+    /**
+     * The streaming splice and the JSON tree are two ways to the same result: compared on every shared Synthea bundle
+     * and on bundles that need ids set, replaced and inserted, and references of every kind rewritten.
+     */
+    @Test
+    void theSplicedDocumentIsTheTreesDocument() throws Exception {
+        List<String> docs = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(SharedData.root().resolve("synthea/bundles"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                docs.add(Files.readString(p));
+            }
+        }
+        docs.add("""
+                {"resourceType":"Bundle","type":"transaction","entry":[
+                 {"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Patient",
+                  "id":"other","managingOrganization":{"reference":"Organization?identifier=urn:x%7C7"}},
+                  "request":{"method":"POST","url":"Patient"}},
+                 {"resource":{"resourceType":"Organization"},
+                  "request":{"method":"POST","url":"Organization","ifNoneExist":"identifier=urn:x|7"}},
+                 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"a \\"quoted\\" é"},
+                  "subject":{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111","display":"x"},
+                  "performer":[{"reference":"Organization?identifier=urn:x|7"},{"reference":"#c"}],
+                  "contained":[{"resourceType":"Practitioner","id":"c"}]},
+                  "request":{"method":"PUT","url":"Observation/o-1"}},
+                 {"fullUrl":"http://example.org/fhir/Encounter/e1","resource":{"resourceType":"Encounter",
+                  "status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/kept"}},
+                  "request":{"method":"POST","url":"Encounter"}},
+                 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"b"},
+                  "encounter":{"reference":"http://example.org/fhir/Encounter/e1"}},
+                  "request":{"method":"POST","url":"Observation"}}]}""");
+        for (String doc : docs) {
+            BundleRequests.Resolution spliced = BundleRequests.resolve(doc);
+            BundleRequests.Resolution tree = BundleRequests.resolveTree(doc);
+            assertEquals(JSON.readTree(tree.json()), JSON.readTree(spliced.json()));
+            assertEquals(tree.entries(), spliced.entries());
+            assertEquals(tree.patientLocalId(), spliced.patientLocalId());
+            assertEquals(tree.accepted(), spliced.accepted());
+        }
+        // and what the last one became
+        JsonNode last = JSON.readTree(BundleRequests.resolve(docs.get(docs.size() - 1)).json());
+        assertEquals("11111111-1111-1111-1111-111111111111", last.at("/entry/0/resource/id").asText());
+        assertEquals("Patient/11111111-1111-1111-1111-111111111111",
+                last.at("/entry/2/resource/subject/reference").asText());
+        assertEquals("#c", last.at("/entry/2/resource/performer/1/reference").asText());
+        assertEquals("o-1", last.at("/entry/2/resource/id").asText());
+        assertEquals("a \"quoted\" é", last.at("/entry/2/resource/code/text").asText());
+        assertEquals("Patient/kept", last.at("/entry/3/resource/subject/reference").asText());
+        assertEquals("Encounter/" + last.at("/entry/3/resource/id").asText(),
+                last.at("/entry/4/resource/encounter/reference").asText());
+    }
+
     @Test
     void aTransactionWithAnUnresolvableReferenceIsRefusedAsAWholeNamingTheEntry() {
         String bundle = """
