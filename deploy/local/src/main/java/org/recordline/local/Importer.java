@@ -41,11 +41,17 @@ final class Importer {
 
     private static final int MAX_ATTEMPTS = 6;
 
-    /** One thing to send: where it came from, what it is, and its bytes. */
-    record Item(String origin, Kind kind, byte[] body) {
+    /**
+     * One thing to send: where it came from, what it is, and its bytes; an NDJSON file is one item that stands for
+     * its {@code lines} non-blank lines (streamed when sent, never held).
+     */
+    record Item(String origin, Kind kind, byte[] body, long lines) {
+        Item(String origin, Kind kind, byte[] body) {
+            this(origin, kind, body, 1);
+        }
     }
 
-    enum Kind { FHIR_JSON, FHIR_XML, HL7V2, NDJSON_LINE }
+    enum Kind { FHIR_JSON, FHIR_XML, HL7V2, NDJSON }
 
     /** An NDJSON file and how many lines (blank ones too) it adds to the import's body. */
     record NdjsonFile(Path path, long lines, boolean endsWithNewline) {
@@ -133,13 +139,13 @@ final class Importer {
             }
         }
         out.printf("importing %d item(s) from %d file(s) to %s (%d file(s) of no kind it sends skipped)%n",
-                items.size(), files.size() - skipped, base, skipped);
-        List<Item> lines = items.stream().filter(i -> i.kind() == Kind.NDJSON_LINE).toList();
-        List<Item> documents = items.stream().filter(i -> i.kind() != Kind.NDJSON_LINE).toList();
+                items.stream().mapToLong(Item::lines).sum(), files.size() - skipped, base, skipped);
+        List<Item> ndjson = items.stream().filter(i -> i.kind() == Kind.NDJSON).toList();
+        List<Item> documents = items.stream().filter(i -> i.kind() != Kind.NDJSON).toList();
         long start = System.nanoTime();
-        if (!lines.isEmpty()) {
-            sendImport(files.stream().filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
-                    .endsWith(".ndjson")).toList(), lines.size());
+        if (!ndjson.isEmpty()) {
+            sendImport(ndjson.stream().map(i -> Path.of(i.origin())).toList(),
+                    (int) ndjson.stream().mapToLong(Item::lines).sum());
         }
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
@@ -175,15 +181,17 @@ final class Importer {
     static void collect(Path f, List<Item> items) throws IOException {
         String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".ndjson")) {
+            long lines = 0;
             try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
                 String line;
-                int n = 0;
                 while ((line = r.readLine()) != null) {
-                    n++;
                     if (!line.isBlank()) {
-                        items.add(new Item(f + ":" + n, Kind.NDJSON_LINE, null));
+                        lines++;
                     }
                 }
+            }
+            if (lines > 0) {
+                items.add(new Item(f.toString(), Kind.NDJSON, null, lines));
             }
         } else if (name.endsWith(".json")) {
             items.add(new Item(f.toString(), Kind.FHIR_JSON, Files.readAllBytes(f)));
