@@ -64,6 +64,13 @@ public interface IngestionConfig {
         @WithDefault("1000")
         int maxReportedErrors();
 
+        /**
+         * A running job whose lease (renewed every minute by its instance) is older than this was left by a stopped
+         * instance, and is taken over.
+         */
+        @WithDefault("3m")
+        Duration stallTimeout();
+
         /** Most submissions handed to the intake at once (one group commit and one broker round trip). */
         @WithDefault("200")
         int submissionsPerRound();

@@ -2,7 +2,6 @@ package org.recordline.ingestion.imports;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -82,6 +81,8 @@ public class ImportJobs {
     private final SubmissionParser parser;
     private final IntakeService intake;
     private final IngestionConfig config;
+    /** Jobs this instance runs or has queued: their lease is renewed ({@link #leases}), nobody else takes them. */
+    private final java.util.Set<String> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "import-worker");
         t.setDaemon(true);
@@ -131,7 +132,7 @@ public class ImportJobs {
             update("UPDATE import_job SET job_key = ? WHERE id = ?", hash, id);
         }
         progress(id, Status.SUBMITTING, counters, null);
-        worker.submit(() -> submit(id, source, counters, request));
+        run(id, () -> submit(id, source, counters, request));
         return find(id).orElseThrow();
     }
 
@@ -162,8 +163,20 @@ public class ImportJobs {
         earlier.ifPresent(j -> delete(j.id()));
         String id = UUID.randomUUID().toString();
         insert(id, source, jobKey, "MANIFEST", manifest);
-        worker.submit(() -> runManifest(id, source, files, request));
+        run(id, () -> runManifest(id, source, files, request));
         return find(id).orElseThrow();
+    }
+
+    /** Runs {@code job} on the worker, owned by this instance until it ends. */
+    private void run(String id, Runnable job) {
+        owned.add(id);
+        worker.submit(() -> {
+            try {
+                job.run();
+            } finally {
+                owned.remove(id);
+            }
+        });
     }
 
     /** The job {@code id}. */
@@ -439,46 +452,77 @@ public class ImportJobs {
         }
     }
 
-    /** Jobs a stop interrupted: an upload cannot be read again (failed: the sender sends it again); the rest resume. */
-    void resume(@Observes StartupEvent ev) {
-        List<String[]> interrupted = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id, source_system, kind, status, manifest FROM import_job"
-                        + " WHERE status IN ('STAGING', 'SUBMITTING') ORDER BY created_at")) {
+    /**
+     * Every minute: renews the lease of the jobs this instance runs or has queued (their {@code updated_at}), and takes
+     * over a job whose lease ran out ({@code import.stall-timeout} without progress or renewal: its instance stopped).
+     * The take-over is a claim on the time read, so of two instances one gets it. A manifest job is read again; a job
+     * that was handing over submissions goes on (its submissions' keys make that safe); an upload cannot be read
+     * again, and fails (the sender sends it again).
+     */
+    @io.quarkus.scheduler.Scheduled(identity = "import-leases", every = "${recordline.ingestion.import.lease-interval:60s}",
+            delayed = "5s", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void leases() {
+        Timestamp now = Timestamp.from(Instant.now());
+        List<String[]> stalled = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement renew = c.prepareStatement("UPDATE import_job SET updated_at = ? WHERE id = ?"
+                     + " AND status IN ('STAGING', 'SUBMITTING')");
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT id, source_system, kind, status, manifest, updated_at FROM import_job"
+                             + " WHERE status IN ('STAGING', 'SUBMITTING') AND updated_at < ? ORDER BY created_at");
+             PreparedStatement claim = c.prepareStatement("UPDATE import_job SET updated_at = ? WHERE id = ?"
+                     + " AND updated_at = ?")) {
+            for (String id : owned) {
+                renew.setTimestamp(1, now);
+                renew.setString(2, id);
+                renew.addBatch();
+            }
+            renew.executeBatch();
+            ps.setTimestamp(1, Timestamp.from(now.toInstant().minus(config.imports().stallTimeout())));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    interrupted.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5)});
+                    if (owned.contains(rs.getString(1))) {
+                        continue;
+                    }
+                    claim.setTimestamp(1, now);
+                    claim.setString(2, rs.getString(1));
+                    claim.setTimestamp(3, rs.getTimestamp(6));
+                    if (claim.executeUpdate() == 1) {
+                        stalled.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3),
+                                rs.getString(4), rs.getString(5)});
+                    }
                 }
             }
         } catch (SQLException e) {
-            LOG.warn("interrupted imports could not be looked up; they resume when sent again");
+            LOG.warn("import leases could not be renewed or checked; tried again in a minute");
             return;
         }
-        for (String[] j : interrupted) {
-            String id = j[0];
-            String source = j[1];
-            if ("SUBMITTING".equals(j[3])) {
-                Optional<JobView> v = find(id);
-                Counters counters = new Counters(config.imports().maxReportedErrors());
-                v.ifPresent(view -> {
-                    counters.read = view.linesRead();
-                    counters.taken = view.linesTaken();
-                    counters.errorCount = view.errorCount();
-                    counters.errors.addAll(view.errors());
-                });
-                worker.submit(() -> submit(id, source, counters, null));
-            } else if ("MANIFEST".equals(j[2])) {
-                try {
-                    List<ManifestFile> files = ImportManifests.files(j[4], config.imports().directory().orElse(null));
-                    worker.submit(() -> runManifest(id, source, files, null));
-                } catch (RejectedSubmissionException e) {
-                    finish(id, Status.FAILED, new Counters(0), "on resuming: " + e.diagnostics());
-                }
-            } else {
-                finish(id, Status.FAILED, new Counters(0), "the service stopped while the upload was read; send it"
-                        + " again");
+        for (String[] j : stalled) {
+            takeOver(j[0], j[1], j[2], j[3], j[4]);
+        }
+    }
+
+    private void takeOver(String id, String source, String kind, String status, String manifest) {
+        LOG.infof("import %s was left %s by a stopped instance: taken over", id, status);
+        if ("SUBMITTING".equals(status)) {
+            Counters counters = new Counters(config.imports().maxReportedErrors());
+            find(id).ifPresent(view -> {
+                counters.read = view.linesRead();
+                counters.taken = view.linesTaken();
+                counters.errorCount = view.errorCount();
+                counters.errors.addAll(view.errors());
+            });
+            run(id, () -> submit(id, source, counters, null));
+        } else if ("MANIFEST".equals(kind)) {
+            try {
+                List<ManifestFile> files = ImportManifests.files(manifest, config.imports().directory().orElse(null));
+                run(id, () -> runManifest(id, source, files, null));
+            } catch (RejectedSubmissionException e) {
+                finish(id, Status.FAILED, new Counters(0), "on taking it over: " + e.diagnostics());
             }
+        } else {
+            finish(id, Status.FAILED, new Counters(0), "the service stopped while the upload was read; send it"
+                    + " again");
         }
     }
 
