@@ -290,6 +290,7 @@ public class IntakeService {
         List<int[]> eventRanges = new ArrayList<>();
         Instant now = Instant.now();
         Map<String, Submission> latest = latestByRecord(batch);
+        Map<String, Submission> keyed = earlierByKey(batch);
         for (Pending p : batch) {
             String keyOfKey = p.idempotencyKey() == null ? null : p.sourceSystem() + "\u0000" + p.idempotencyKey();
             String recordKey = contentKeyed(p) ? p.sourceSystem() + "|" + p.parsed().patientLocalId() : null;
@@ -305,9 +306,9 @@ public class IntakeService {
             }
             if (keyOfKey != null) {
                 Recorded earlier = byKey.get(keyOfKey);
-                if (earlier == null) {
-                    earlier = Submission.findByIdempotencyKey(p.sourceSystem(), p.idempotencyKey())
-                            .map(e -> new Recorded(e, outbox.pendingFor(e.id), true)).orElse(null);
+                if (earlier == null && keyed.containsKey(keyOfKey)) {
+                    Submission e = keyed.get(keyOfKey);
+                    earlier = new Recorded(e, outbox.pendingFor(e.id), true);
                 }
                 if (earlier != null) {
                     byte[] had = earlier.submission().contentSha256;
@@ -363,6 +364,33 @@ public class IntakeService {
      * names, in one statement.
      */
     @SuppressWarnings("unchecked")
+    /**
+     * The submissions recorded before under the group's idempotency keys, by source and key: one query for the whole
+     * group (a query per submission was half of the group commit's time).
+     */
+    private static Map<String, Submission> earlierByKey(List<Pending> batch) {
+        java.util.Set<String> sources = new java.util.HashSet<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Pending p : batch) {
+            if (p.idempotencyKey() != null) {
+                sources.add(p.sourceSystem());
+                keys.add(p.idempotencyKey());
+            }
+        }
+        Map<String, Submission> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
+        // both columns of the unique index, so that it is used; pairs that are not the group's are never asked for
+        List<Submission> rows = Submission.getEntityManager().createNativeQuery("SELECT * FROM submission"
+                + " WHERE source_system IN (:sources) AND idempotency_key IN (:keys)", Submission.class)
+                .setParameter("sources", sources).setParameter("keys", keys).getResultList();
+        for (Submission s : rows) {
+            found.put(s.sourceSystem + "\u0000" + s.idempotencyKey, s);
+        }
+        return found;
+    }
+
     private static Map<String, Submission> latestByRecord(List<Pending> batch) {
         List<String> keys = new ArrayList<>();
         for (Pending p : batch) {
