@@ -68,7 +68,8 @@ public final class Topics {
     /** Every topic, including dead-letter topics of the consumed ones. */
     public static List<String> all() {
         return List.of(INGESTED, VALIDATED, QUARANTINED, RECORD_CHANGES, AUDIT, AUDIT_CHECKPOINTS, INBOUND,
-                INBOUND_RESULTS, deadLetterOf(INBOUND), deadLetterOf(INGESTED), deadLetterOf(VALIDATED), deadLetterOf(QUARANTINED),
+                INBOUND_RESULTS, deadLetterOf(INBOUND), deadLetterOf(INGESTED), deadLetterOf(VALIDATED),
+                deadLetterOf(QUARANTINED),
                 deadLetterOf(RECORD_CHANGES), deadLetterOf(AUDIT));
     }
 

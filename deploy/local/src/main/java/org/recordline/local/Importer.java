@@ -31,8 +31,8 @@ import org.recordline.testsupport.TokenIssuer;
  * {@code ./recordline import PATH}: sends a file or every file under a folder to the ingestion-service: FHIR JSON
  * ({@code .json}) and XML ({@code .xml}) documents, FHIR NDJSON ({@code .ndjson}: every such file together as one
  * bulk import, {@code POST /fhir/$import}, streamed, so that a patient's records from a bulk export's files are filed
- * together; each line is an item, its refusal reported with its file and line), and HL7 v2 messages ({@code .hl7}, {@code .er7}, {@code .txt} beginning with {@code MSH}; several messages in a
- * file are split at each MSH). Shows progress with rate and ETA, resends safely (each FHIR document under an
+ * together; each line is an item, its refusal reported with its file and line), and HL7 v2 messages ({@code .hl7},
+ * {@code .er7}, {@code .txt} beginning with {@code MSH}; several messages in a file are split at each MSH). Shows progress with rate and ETA, resends safely (each FHIR document under an
  * {@code Idempotency-Key} made of its content, each HL7 v2 message under its own sender and control id, so a rerun or
  * a retry after a lost answer creates nothing new), retries what the service could not take now ({@code 503},
  * {@code 429}, a lost connection) and prints a summary by outcome with the refusals' reasons.
@@ -323,8 +323,8 @@ final class Importer {
 
     /** {@code body line N: reason} as {@code file:line: reason}. */
     static String where(List<NdjsonFile> parts, String diagnostics) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("body line (\\d+): (.*)", java.util.regex.Pattern.DOTALL)
-                .matcher(diagnostics);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("body line (\\d+): (.*)",
+                java.util.regex.Pattern.DOTALL).matcher(diagnostics);
         if (!m.matches()) {
             return diagnostics;
         }

@@ -249,7 +249,8 @@ public class RecordFiling {
     private String priorPerson(String system, String value, String source) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT pi.enterprise_person_id FROM person_identifier pi JOIN source_record sr"
-                        + " ON sr.id = pi.source_record_id WHERE pi.system = ? AND pi.value = ? AND sr.source_system = ?")) {
+                        + " ON sr.id = pi.source_record_id"
+                        + " WHERE pi.system = ? AND pi.value = ? AND sr.source_system = ?")) {
             ps.setString(1, system);
             ps.setString(2, value);
             ps.setString(3, source);

@@ -25,8 +25,9 @@ final class AsyncAnswers {
     /** Whether the caller speaks FHIR: asked for the asynchronous pattern, or accepts FHIR media types. */
     static boolean fhirClient(String prefer, String accept) {
         return (prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async"))
-                || (accept != null && (accept.contains("application/fhir+json") || accept.contains("application/fhir+xml")
-                || accept.contains("application/json+fhir") || accept.contains("application/xml+fhir")));
+                || (accept != null && (accept.contains("application/fhir+json")
+                || accept.contains("application/fhir+xml") || accept.contains("application/json+fhir")
+                || accept.contains("application/xml+fhir")));
     }
 
     /**

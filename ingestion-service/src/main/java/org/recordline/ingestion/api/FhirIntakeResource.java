@@ -62,8 +62,8 @@ public class FhirIntakeResource {
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
-                             @Context UriInfo uri) {
+                           @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                           @Context UriInfo uri) {
         return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parse(bytes(body), null));
     }
 
@@ -73,35 +73,38 @@ public class FhirIntakeResource {
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
-                             @Context UriInfo uri) {
-        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parseXml(bytes(body), null));
+                              @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                              @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri),
+                () -> parser.parseXml(bytes(body), null));
     }
 
     /** {@code POST /fhir/{type}}: as {@link #submit}, and the body must be a {@code type}. */
     @POST
-    @Path("{type: [^$%/][^/]*}")
+    @Path("{type: [^$%/][^/]*}") // not $import (ImportResource), however the client encodes the $
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitType(@PathParam("type") String type, byte[] body,
                                @HeaderParam("Idempotency-Key") String idempotencyKey,
-                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
-                             @Context UriInfo uri) {
-        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parse(bytes(body), resourceType(type)));
+                               @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                               @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri),
+                () -> parser.parse(bytes(body), resourceType(type)));
     }
 
     /** {@code POST /fhir/{type}} for FHIR XML. */
     @POST
-    @Path("{type: [^$%/][^/]*}")
+    @Path("{type: [^$%/][^/]*}") // not $import (ImportResource), however the client encodes the $
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
     public Response submitTypeXml(@PathParam("type") String type, byte[] body,
                                   @HeaderParam("Idempotency-Key") String idempotencyKey,
-                             @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
-                             @Context UriInfo uri) {
-        return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parseXml(bytes(body), resourceType(type)));
+                                  @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+                                  @Context UriInfo uri) {
+        return take(body, idempotencyKey, new Asked(prefer, accept, uri),
+                () -> parser.parseXml(bytes(body), resourceType(type)));
     }
 
     private static byte[] bytes(byte[] body) {
