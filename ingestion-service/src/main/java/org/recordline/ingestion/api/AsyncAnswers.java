@@ -53,13 +53,38 @@ final class AsyncAnswers {
                     r.setLocation(e.location());
                 }
             } else {
-                r.setStatus(e.status() + " Bad Request");
+                r.setStatus(e.status() == 422 ? "422 Unprocessable Entity" : e.status() + " Bad Request");
                 OperationOutcome oo = new OperationOutcome();
-                oo.addIssue().setSeverity(IssueSeverity.ERROR).setCode(IssueType.INVALID).setDiagnostics(e.diagnostics());
+                oo.addIssue().setSeverity(IssueSeverity.ERROR)
+                        .setCode(e.status() == 422 ? IssueType.BUSINESSRULE : IssueType.INVALID)
+                        .setDiagnostics(e.diagnostics());
                 r.setOutcome(oo);
             }
         }
         return fhir.newJsonParser().encodeResourceToString(b);
+    }
+
+    /**
+     * The outcomes with the entries validation held back ({@code heldBack}: positions among the entries passed on,
+     * the 201s) turned into {@code 422}: they wait for a records technician and were not filed.
+     */
+    static List<BundleRequests.EntryOutcome> withHeldBack(List<BundleRequests.EntryOutcome> outcomes,
+                                                          List<Integer> heldBack) {
+        if (outcomes == null || heldBack == null || heldBack.isEmpty()) {
+            return outcomes;
+        }
+        java.util.Set<Integer> held = new java.util.HashSet<>(heldBack);
+        List<BundleRequests.EntryOutcome> out = new java.util.ArrayList<>(outcomes.size());
+        int passedOn = 0;
+        for (BundleRequests.EntryOutcome o : outcomes) {
+            if (o.status() < 300 && held.contains(passedOn++)) {
+                out.add(new BundleRequests.EntryOutcome(422, null, o.location()
+                        + " was held back by validation for a records technician and is not filed"));
+            } else {
+                out.add(o);
+            }
+        }
+        return out;
     }
 
     /** An informational OperationOutcome. */

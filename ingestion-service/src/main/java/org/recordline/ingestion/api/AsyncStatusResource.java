@@ -72,8 +72,9 @@ public class AsyncStatusResource {
         SubmissionView v = found.get();
         switch (v.status()) {
             case "INDEXED":
-                return Response.ok(AsyncAnswers.responseBundle(fhir, v.requestType(), v.entries(), "201 Created",
-                        v.updatedAt())).type(OperationOutcomes.FHIR_JSON).build();
+                return Response.ok(AsyncAnswers.responseBundle(fhir, v.requestType(),
+                        AsyncAnswers.withHeldBack(v.entries(), v.heldBack()), "201 Created", v.updatedAt()))
+                        .type(OperationOutcomes.FHIR_JSON).build();
             case "QUARANTINED":
                 return Response.status(422).type(OperationOutcomes.FHIR_JSON).entity(quarantined(v)).build();
             case "DISMISSED":

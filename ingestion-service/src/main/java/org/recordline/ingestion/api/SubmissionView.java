@@ -19,6 +19,8 @@ import java.util.List;
  * @param issues             the quarantine reasons, when quarantined (JSON array of issues)
  * @param requestType        {@code transaction} or {@code batch} for such a Bundle, else absent
  * @param entries            for a transaction or batch Bundle, what became of each entry at intake
+ * @param heldBack           for a batch, the entries validation held back for a records technician (positions, from
+ *                           0, among the entries passed on: those {@code entries} lists as 201)
  * @param steps              every step so far, oldest first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,6 +28,7 @@ public record SubmissionView(String submissionId, String status, String sourceSy
                              int entryCount, Instant receivedAt, Instant updatedAt, String enterprisePersonId,
                              @JsonRawValue String issues, String requestType,
                              List<org.recordline.ingestion.domain.BundleRequests.EntryOutcome> entries,
+                             List<Integer> heldBack,
                              List<Step> steps) {
 
     /**

@@ -29,12 +29,12 @@ public class ProgressTracker {
 
     private static final String CONSUMER = "ingestion-progress";
     /** Locks the batch's submissions in one global order: the three progress channels never deadlock. */
-    private static final String LOCK = "SELECT id, status, enterprise_person_id, issues FROM submission "
+    private static final String LOCK = "SELECT id, status, enterprise_person_id, issues, held_back FROM submission "
             + "WHERE id = ANY (?) ORDER BY id FOR UPDATE";
     private static final String STEP = "INSERT INTO submission_step (submission_id, status, occurred_at, detail) "
             + "VALUES (?, ?, ?, ?)";
     private static final String UPDATE = "UPDATE submission SET status = ?, enterprise_person_id = ?, "
-            + "issues = ?, updated_at = ? WHERE id = ?";
+            + "issues = ?, held_back = ?, updated_at = ? WHERE id = ?";
 
     private final ProcessedEvents processed;
     private final AgroalDataSource dataSource;
@@ -54,9 +54,16 @@ public class ProgressTracker {
      * @param enterprisePersonId the person the submission was filed under, or null
      * @param issuesJson         the quarantine issues as a JSON array, or null
      * @param detail             the step's description
+     * @param heldBack           for a batch, the entries validation held back (positions, comma-separated), or null
      */
     public record Progress(String eventId, String submissionId, SubmissionStatus status, Instant at,
-                           String enterprisePersonId, String issuesJson, String detail) {
+                           String enterprisePersonId, String issuesJson, String detail, String heldBack) {
+
+        /** A step without held-back entries. */
+        public Progress(String eventId, String submissionId, SubmissionStatus status, Instant at,
+                        String enterprisePersonId, String issuesJson, String detail) {
+            this(eventId, submissionId, status, at, enterprisePersonId, issuesJson, detail, null);
+        }
 
         /** Refuses an event that names no submission, or one longer than any submission id. */
         public Progress {
@@ -75,6 +82,7 @@ public class ProgressTracker {
         SubmissionStatus status;
         String personId;
         String issues;
+        String heldBack;
         boolean changed;
     }
 
@@ -112,6 +120,7 @@ public class ProgressTracker {
                         s.status = SubmissionStatus.valueOf(rs.getString(2));
                         s.personId = rs.getString(3);
                         s.issues = rs.getString(4);
+                        s.heldBack = rs.getString(5);
                         states.put(rs.getString(1), s);
                     }
                 }
@@ -146,6 +155,9 @@ public class ProgressTracker {
                     if (p.issuesJson() != null) {
                         s.issues = p.issuesJson();
                     }
+                    if (p.heldBack() != null) {
+                        s.heldBack = p.heldBack();
+                    }
                     s.changed = true;
                 }
                 if (applied > 0) {
@@ -162,8 +174,9 @@ public class ProgressTracker {
                         update.setString(1, s.status.name());
                         update.setString(2, s.personId);
                         update.setString(3, s.issues);
-                        update.setTimestamp(4, now);
-                        update.setString(5, e.getKey());
+                        update.setString(4, s.heldBack);
+                        update.setTimestamp(5, now);
+                        update.setString(6, e.getKey());
                         update.addBatch();
                     }
                     update.executeBatch();

@@ -26,7 +26,7 @@ public class SubmissionQueries {
 
     private static final String VIEW = "SELECT s.id, s.status, s.source_system, s.resource_type, s.entry_count,"
             + " s.received_at, s.updated_at, s.enterprise_person_id, s.issues, s.source_record_key,"
-            + " s.entry_outcomes, st.status, st.occurred_at, st.detail"
+            + " s.entry_outcomes, s.held_back, st.status, st.occurred_at, st.detail"
             + " FROM submission s LEFT JOIN submission_step st ON st.submission_id = s.id"
             + " WHERE s.id = ? ORDER BY st.id";
 
@@ -79,14 +79,17 @@ public class SubmissionQueries {
                 String issues = rs.getString(9);
                 String sourceRecordKey = rs.getString(10);
                 String outcomes = rs.getString(11);
+                String held = rs.getString(12);
                 do {
-                    if (rs.getString(12) != null) {
-                        steps.add(new SubmissionView.Step(rs.getString(12), rs.getTimestamp(13).toInstant(),
-                                rs.getString(14)));
+                    if (rs.getString(13) != null) {
+                        steps.add(new SubmissionView.Step(rs.getString(13), rs.getTimestamp(14).toInstant(),
+                                rs.getString(15)));
                     }
                 } while (rs.next());
                 return new Snapshot(new SubmissionView(id, status, source, type, entries, received, updated, person,
-                        issues, BundleRequests.bundleType(outcomes), outcomes == null ? null : BundleRequests.decode(outcomes), steps), sourceRecordKey);
+                        issues, BundleRequests.bundleType(outcomes), outcomes == null ? null : BundleRequests.decode(outcomes),
+                        held == null ? null : java.util.Arrays.stream(held.split(",")).map(Integer::valueOf).toList(),
+                        steps), sourceRecordKey);
             }
         } catch (SQLException e) {
             throw new DataAccessException("submission view query failed", e);

@@ -34,10 +34,12 @@ public class PipelineProgressConsumer {
         this.validated = BatchHandler.of(record -> {
             var e = IncomingEvent.decode(record, EventTypes.RECORD_VALIDATED, ProgressViews.Validated.class);
             var v = e.payload();
+            boolean held = v.heldBack() != null && !v.heldBack().isEmpty();
             return new Progress(e.headers().id(), v.submissionId(), SubmissionStatus.VALIDATED, v.validatedAt(),
                     null, null, "warnings=" + (v.warnings() == null ? 0 : v.warnings().size())
-                    + (v.heldBack() == null || v.heldBack().isEmpty() ? ""
-                            : " batch entries held back=" + entryList(v.heldBack())));
+                    + (held ? " batch entries held back=" + entryList(v.heldBack()) : ""),
+                    held ? v.heldBack().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                            : null);
         }, tracker::applyAll);
         this.quarantined = BatchHandler.of(record -> {
             if (EventTypes.QUARANTINE_DISMISSED.equals(CloudEventHeaders.readFrom(record.headers()).type())) {

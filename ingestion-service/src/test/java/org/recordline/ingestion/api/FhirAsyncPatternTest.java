@@ -126,14 +126,20 @@ class FhirAsyncPatternTest {
     }
 
     @Test
-    void aBatchAnswersEachEntryAndOnlyItsGoodEntriesPassOn() {
+    void aBatchAnswersEachEntryAndOnlyItsGoodEntriesPassOnAndEntriesHeldBackByValidationAre422() {
         Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
         org.hl7.fhir.r4.model.Patient p = new org.hl7.fhir.r4.model.Patient();
+        String patientUrl = "urn:uuid:" + UUID.randomUUID();
         p.addIdentifier().setSystem("urn:oid:1.2.36.146.595.217.0.1").setValue("async-" + UUID.randomUUID());
-        batch.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(p).getRequest()
+        batch.addEntry().setFullUrl(patientUrl).setResource(p).getRequest()
                 .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
         batch.addEntry().setResource(new org.hl7.fhir.r4.model.Patient().setId("gone")).getRequest()
                 .setMethod(Bundle.HTTPVerb.DELETE).setUrl("Patient/gone");
+        org.hl7.fhir.r4.model.Observation o = new org.hl7.fhir.r4.model.Observation();
+        o.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL).getCode().setText("weight");
+        o.setSubject(new org.hl7.fhir.r4.model.Reference(patientUrl));
+        batch.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(o).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
         CapturingInterceptor capture = new CapturingInterceptor();
 
         Bundle answer = client("ehr-async", capture).transaction().withBundle(batch)
@@ -144,13 +150,36 @@ class FhirAsyncPatternTest {
         assertEquals("400 Bad Request", answer.getEntry().get(1).getResponse().getStatus());
         OperationOutcome why = (OperationOutcome) answer.getEntry().get(1).getResponse().getOutcome();
         assertTrue(why.getIssueFirstRep().getDiagnostics().contains("has method DELETE"));
+        assertEquals("202 Accepted", answer.getEntry().get(2).getResponse().getStatus());
         String status = capture.getLastResponse().getHeaders("Content-Location").get(0);
-        given().auth().oauth2(token("ehr-async", "ehr-publisher")).when().get(status).then().statusCode(202);
-        // the submission holds the good entry only, and says what became of both
+        String token = token("ehr-async", "ehr-publisher");
+        given().auth().oauth2(token).when().get(status).then().statusCode(202);
+        // the submission holds the good entries only, and says what became of all three
         String id = status.substring(status.lastIndexOf('/') + 1);
+        String patientId = patientUrl.substring("urn:uuid:".length());
         given().auth().oauth2(token("terry", "records-technician")).when().get("/submissions/" + id).then()
-                .statusCode(200).body("entryCount", equalTo(1)).body("requestType", equalTo("batch"))
-                .body("entries[0].status", equalTo(201)).body("entries[1].status", equalTo(400));
+                .statusCode(200).body("entryCount", equalTo(2)).body("requestType", equalTo("batch"))
+                .body("entries.status", equalTo(List.of(201, 400, 201)));
+
+        // validation holds back the second entry passed on (the Observation), files the rest
+        String recordKey = "ehr-async|" + patientId;
+        topics().publish(Topics.VALIDATED, recordKey, EventFixtures.headers(EventTypes.RECORD_VALIDATED, id),
+                EventCodec.encode(new RecordValidated(id, "ehr-async", recordKey, Instant.now(), List.of(), "{}", null,
+                        List.of(1))));
+        topics().publish(Topics.RECORD_CHANGES, "person-batch", EventFixtures.headers(EventTypes.RECORD_CHANGED, id),
+                EventCodec.encode(new RecordChanged(id, "person-batch", recordKey,
+                        RecordChanged.ChangeType.PERSON_CREATED, "new-person",
+                        List.of(new RecordChanged.ResourceRef("Patient", patientId)), Instant.now(), "{}")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token).when().get(status)
+                .then().statusCode(200));
+        Bundle done = FHIR.newJsonParser().parseResource(Bundle.class, given().auth().oauth2(token).when()
+                .get(status).then().statusCode(200).extract().asString());
+        assertEquals("201 Created", done.getEntry().get(0).getResponse().getStatus());
+        assertEquals("Patient/" + patientId, done.getEntry().get(0).getResponse().getLocation());
+        assertEquals("400 Bad Request", done.getEntry().get(1).getResponse().getStatus());
+        assertEquals("422 Unprocessable Entity", done.getEntry().get(2).getResponse().getStatus());
+        assertTrue(((OperationOutcome) done.getEntry().get(2).getResponse().getOutcome()).getIssueFirstRep()
+                .getDiagnostics().contains("held back by validation"));
     }
 
     @Test
