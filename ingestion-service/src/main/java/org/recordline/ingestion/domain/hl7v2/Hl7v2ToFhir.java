@@ -487,9 +487,29 @@ public final class Hl7v2ToFhir {
         return null;
     }
 
+    /**
+     * Whether a segment holds at most one character of content (none, or a lone set id: {@code PV1|1}). Field by
+     * field, stopping at the second character: encoding the whole segment for the test was a sixth of a message's
+     * time.
+     */
     private static boolean empty(Segment s) {
         try {
-            return s.encode().replaceAll("[|^~\\\\&]", "").length() <= s.getName().length() + 1;
+            if (s.isEmpty()) {
+                return true;
+            }
+            int chars = 0;
+            for (int f = 1; f <= s.numFields(); f++) {
+                for (ca.uhn.hl7v2.model.Type t : s.getField(f)) {
+                    String e = t.encode();
+                    for (int i = 0; i < e.length(); i++) {
+                        char c = e.charAt(i);
+                        if (c != '|' && c != '^' && c != '~' && c != '\\' && c != '&' && ++chars > 1) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
         } catch (HL7Exception e) {
             return true;
         }
