@@ -16,10 +16,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AccessDenialAuditor;
 import org.recordline.commons.audit.AuditTrail;
-import org.recordline.commons.audit.RequestAudit;
 import org.recordline.commons.messaging.EventFactory;
 import org.recordline.commons.outbox.OutboxWriter;
-import org.recordline.events.AuditEvent;
 import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.EventTypes;
 import org.recordline.events.InboundResult;
@@ -95,17 +93,19 @@ public class InboundIntake {
         try {
             switch (type) {
                 case "application/fhir+json", "application/json" -> {
-                    return taken(h, source, parser.parse(body, null), "inbound:" + h.id(), body, null);
+                    return taken(h, source, parser.parse(body, null), "inbound:" + h.id(),
+                            IntakeService.sha256(body), null);
                 }
                 case "application/fhir+xml", "application/xml", "text/xml" -> {
-                    return taken(h, source, parser.parseXml(body, null), "inbound:" + h.id(), body, null);
+                    return taken(h, source, parser.parseXml(body, null), "inbound:" + h.id(),
+                            IntakeService.sha256(body), null);
                 }
                 case "x-application/hl7-v2+er7", "application/hl7-v2" -> {
                     Hl7v2Intake.Prepared p = hl7v2.prepare(body);
                     if (p.refusal() != null) {
                         return refused(h, source, p.refusal().status(), p.refusal().reason(), p.ack());
                     }
-                    return taken(h, source, p.submission(), p.key(), body, p.ack());
+                    return taken(h, source, p.submission(), p.key(), p.sha256(), p.ack());
                 }
                 default -> {
                     return refused(h, source, 415, "content-type " + (type.isEmpty() ? "(none)" : type)
@@ -118,9 +118,9 @@ public class InboundIntake {
         }
     }
 
-    private static Inbound taken(CloudEventHeaders h, String source, ParsedSubmission parsed, String key, byte[] body,
-                                 String ack) {
-        return new Inbound(h, source, parsed, key, IntakeService.sha256(body), 0, null, ack);
+    private static Inbound taken(CloudEventHeaders h, String source, ParsedSubmission parsed, String key,
+                                 byte[] sha256, String ack) {
+        return new Inbound(h, source, parsed, key, sha256, 0, null, ack);
     }
 
     private static Inbound refused(CloudEventHeaders h, String source, int status, String why, String ack) {
@@ -206,8 +206,7 @@ public class InboundIntake {
 
     /** What an inbound record's audit events say of its request: its sender, and its correlation id. */
     private static AuditTrail.RequestContext context(CloudEventHeaders h) {
-        return new AuditTrail.RequestContext(RequestAudit.DEFAULT_PURPOSE, new AuditEvent.Context(List.of(), null,
-                "kafka:" + h.source(), h.correlationId() != null ? h.correlationId() : h.id(), null, null, null, null,
-                null));
+        return AuditTrail.RequestContext.outsideHttp("kafka:" + h.source(),
+                h.correlationId() != null ? h.correlationId() : h.id());
     }
 }

@@ -15,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AuditTrail;
-import org.recordline.commons.audit.RequestAudit;
-import org.recordline.events.AuditEvent;
 import org.recordline.ingestion.config.IngestionConfig;
 import org.recordline.ingestion.domain.hl7v2.Hl7v2Intake;
 
@@ -151,8 +148,7 @@ public class MllpListener {
 
     /** What an MLLP message's audit events say of its request: the peer's address, a correlation id of its own. */
     private static AuditTrail.RequestContext context(String peer) {
-        return new AuditTrail.RequestContext(RequestAudit.DEFAULT_PURPOSE, new AuditEvent.Context(List.of(), null,
-                peer, UUID.randomUUID().toString(), null, null, null, null, null));
+        return AuditTrail.RequestContext.outsideHttp(peer, UUID.randomUUID().toString());
     }
 
     private static String address(Socket socket) {

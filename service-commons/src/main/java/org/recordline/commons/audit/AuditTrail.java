@@ -66,6 +66,15 @@ public class AuditTrail {
      * @param context its roles, on-behalf-of, client address and correlation id
      */
     public record RequestContext(String purpose, AuditEvent.Context context) {
+
+        /**
+         * The context of an act that came without an HTTP request (an MLLP connection, a Kafka record): no roles, the
+         * default purpose of use, the peer's address and the correlation id given.
+         */
+        public static RequestContext outsideHttp(String clientAddress, String correlationId) {
+            return new RequestContext(RequestAudit.DEFAULT_PURPOSE, new AuditEvent.Context(List.of(), null,
+                    clientAddress, correlationId, null, null, null, null, null));
+        }
     }
 
     /** The current request's part of audit events, to be passed to {@link #event(RequestContext, String, String,

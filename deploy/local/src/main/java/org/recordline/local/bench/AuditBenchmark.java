@@ -115,7 +115,7 @@ public final class AuditBenchmark {
     }
 
     private final Options options;
-    private final List<String> table = new ArrayList<>();
+    private final SummaryTable table = new SummaryTable();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -137,7 +137,7 @@ public final class AuditBenchmark {
             int cores = Runtime.getRuntime().availableProcessors();
             System.out.printf("Recordline audit log benchmark: %,d audit events from one producer; audit-service"
                     + " heap %s; %d cores%n", options.entries(), heap, cores);
-            row("options", "`bench audit --entries " + options.entries() + (options.instances() > 1
+            table.row("options", "`bench audit --entries " + options.entries() + (options.instances() > 1
                     ? " --instances " + options.instances() : "") + "`, audit-service heap " + heap + ", "
                     + cores + " cores");
             try (LocalStack stack = new LocalStack(settings)) {
@@ -151,16 +151,12 @@ public final class AuditBenchmark {
                 Path log = stack.logOf(SERVICE);
                 System.out.println("audit-service log: " + log + " (" + Files.size(log) / 1024 + " kB)");
             }
-            System.out.printf("%nSummary (rows for docs/benchmarks.md):%n| figure | value |%n|---|---|%n");
-            table.forEach(System.out::println);
+            table.print();
         } finally {
             LocalStack.deleteState(state);
         }
     }
 
-    private void row(String figure, String value) {
-        table.add("| " + figure + " | " + value + " |");
-    }
 
     /** {@code n} audit-service processes on free ports, in one consumer group, appending to one log. */
     private static List<StackSettings.ServiceSpec> instances(int n) {
@@ -244,15 +240,15 @@ public final class AuditBenchmark {
         System.out.printf("  checkpoints: %,d%n", checkpoints);
         System.out.printf("  database: schema audit %,d MB = %,d bytes per entry (audit_entry with its indexes %,d"
                 + " MB)%n", bytes >> 20, size == 0 ? 0 : bytes / size, entryTable >> 20);
-        row("append rate overall (first publish to last append)", String.format("%,.0f entries/s (%,d entries in"
+        table.row("append rate overall (first publish to last append)", String.format("%,.0f entries/s (%,d entries in"
                 + " %.1f s; published in %.1f s by one producer); target ≥ %,.0f/s: %s", overall, n, overallSecs,
                 publishSecs, TARGET_APPENDS_PER_SECOND, met(overall >= TARGET_APPENDS_PER_SECOND)));
-        row("append rate steady (10% to 90% of the entries appended)", String.format("%,.0f entries/s (%,d entries"
+        table.row("append rate steady (10% to 90% of the entries appended)", String.format("%,.0f entries/s (%,d entries"
                 + " in %.1f s); target ≥ %,.0f/s: %s", steady, steadyEntries, steadySecs, TARGET_APPENDS_PER_SECOND,
                 met(steady >= TARGET_APPENDS_PER_SECOND)));
-        row("checkpoints made while appending", String.format("%,d (one per %,d entries on average)", checkpoints,
+        table.row("checkpoints made while appending", String.format("%,d (one per %,d entries on average)", checkpoints,
                 checkpoints == 0 ? 0 : size / checkpoints));
-        row("schema audit on disk", String.format("%,d MB = %,d bytes per entry (audit_entry with its indexes %,d MB)",
+        table.row("schema audit on disk", String.format("%,d MB = %,d bytes per entry (audit_entry with its indexes %,d MB)",
                 bytes >> 20, size == 0 ? 0 : bytes / size, entryTable >> 20));
         return size;
     }
@@ -410,7 +406,7 @@ public final class AuditBenchmark {
                     + size);
         }
         double target = TARGET_VERIFY_SECONDS_PER_MILLION * result.entries() / 1_000_000.0;
-        row("verify the whole log (LogVerifier, offline, one snapshot)", String.format("%.1f s for %,d entries and"
+        table.row("verify the whole log (LogVerifier, offline, one snapshot)", String.format("%.1f s for %,d entries and"
                 + " %,d checkpoints, verified OK (%,.0f entries/s); target < 10 s per 1,000,000 entries: %s", secs,
                 result.entries(), result.checkpoints(), result.entries() / secs, met(secs < target)));
     }
@@ -487,7 +483,7 @@ public final class AuditBenchmark {
         System.out.printf("  inclusion of entry %,d in %,d: %d hashes = %,d bytes (JSON %,d characters), %s;"
                 + " verified%n", seq, size, inclusionPath.size(), inclusionBytes, inclusion.chars(),
                 times(inclusionMs));
-        row("inclusion proof at full size", String.format("%d hashes = %,d bytes, %s (%d calls; entry %,d in a tree of"
+        table.row("inclusion proof at full size", String.format("%d hashes = %,d bytes, %s (%d calls; entry %,d in a tree of"
                 + " %,d, verified against the signed root); target < 1 KB: %s", inclusionPath.size(), inclusionBytes,
                 times(inclusionMs), PROOF_CALLS, seq, size, met(inclusionBytes < TARGET_PROOF_BYTES)));
 
@@ -520,7 +516,7 @@ public final class AuditBenchmark {
         System.out.printf("  consistency of %,d with %,d: %d hashes = %,d bytes (JSON %,d characters), %s;"
                 + " verified%n", first, size, consistencyPath.size(), consistencyBytes, consistency.chars(),
                 times(consistencyMs));
-        row("consistency proof at full size", String.format("%d hashes = %,d bytes, %s (%d calls; from %s%,d entries"
+        table.row("consistency proof at full size", String.format("%d hashes = %,d bytes, %s (%d calls; from %s%,d entries"
                 + " to %,d, verified against the signed roots); target < 1 KB: %s", consistencyPath.size(),
                 consistencyBytes, times(consistencyMs), PROOF_CALLS, from, first, size,
                 met(consistencyBytes < TARGET_PROOF_BYTES)));

@@ -69,7 +69,7 @@ public final class IntakeBenchmark {
     }
 
     private final Options options;
-    private final List<String> table = new ArrayList<>();
+    private final SummaryTable table = new SummaryTable();
 
     private IntakeBenchmark(Options options) {
         this.options = options;
@@ -87,7 +87,7 @@ public final class IntakeBenchmark {
             System.out.printf("Recordline intake benchmark: %d HL7 v2 messages over %d MLLP connections, %d Synthea"
                     + " bundles from %d clients; %d cores%n", options.messages(), options.connections(),
                     options.bundles(), options.clients(), cores);
-            row("options", String.format("`bench intake --messages %d --connections %d --bundles %d --clients %d`,"
+            table.row("options", String.format("`bench intake --messages %d --connections %d --bundles %d --clients %d`,"
                     + " %d cores", options.messages(), options.connections(), options.bundles(), options.clients(),
                     cores));
             List<Path> bundleBodies = prepareBundles(state.resolve("bench-bundles"));
@@ -104,16 +104,12 @@ public final class IntakeBenchmark {
                     bundles("http://127.0.0.1:" + settings.services().get(0).port() + "/fhir", token, bundleBodies);
                 }
             }
-            System.out.printf("%nSummary (rows for docs/benchmarks.md):%n| figure | value |%n|---|---|%n");
-            table.forEach(System.out::println);
+            table.print();
         } finally {
             LocalStack.deleteState(state);
         }
     }
 
-    private void row(String figure, String value) {
-        table.add("| " + figure + " | " + value + " |");
-    }
 
     /** An A04 registration of patient {@code n} from the local stack's MLLP facility. */
     static String admission(long n) {
@@ -135,9 +131,9 @@ public final class IntakeBenchmark {
         System.out.printf("MLLP: %d messages acknowledged AA over %d connections in %.1f s: %.0f/s; latency %s%n",
                 r.acked(), options.connections(), secs, r.acked() / secs, PipelineBenchmark.percentiles(r.latencies(),
                         50, 99));
-        row("MLLP: messages acknowledged (AA)/s", String.format("%.0f/s (%d in %.1f s, %d connections, %d not AA)",
+        table.row("MLLP: messages acknowledged (AA)/s", String.format("%.0f/s (%d in %.1f s, %d connections, %d not AA)",
                 r.acked() / secs, r.acked(), secs, options.connections(), r.other()));
-        row("MLLP: acknowledgement latency, p50 / p99", PipelineBenchmark.percentiles(r.latencies(), 50, 99));
+        table.row("MLLP: acknowledgement latency, p50 / p99", PipelineBenchmark.percentiles(r.latencies(), 50, 99));
     }
 
     private record Result(long acked, long other, long nanos, List<Long> latencies) {
@@ -239,7 +235,7 @@ public final class IntakeBenchmark {
         System.out.printf("POST /fhir: %d Synthea bundles (%d resources) accepted in %.1f s: %.0f resources/s,"
                 + " %.1f bundles/s; %d refused%n", accepted[0], accepted[1], secs, accepted[1] / secs,
                 accepted[0] / secs, accepted[2]);
-        row("POST /fhir Synthea bundles: resources accepted/s", String.format("%.0f/s (%d bundles, %d resources in"
+        table.row("POST /fhir Synthea bundles: resources accepted/s", String.format("%.0f/s (%d bundles, %d resources in"
                 + " %.1f s, %d clients, %d refused)", accepted[1] / secs, accepted[0], accepted[1], secs,
                 options.clients(), accepted[2]));
     }

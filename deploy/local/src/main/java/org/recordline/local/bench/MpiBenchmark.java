@@ -99,7 +99,7 @@ public final class MpiBenchmark {
 
     private final Options options;
     private final Population population;
-    private final List<String> table = new ArrayList<>();
+    private final SummaryTable table = new SummaryTable();
     private String metrics;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -122,7 +122,7 @@ public final class MpiBenchmark {
                     System.getenv().getOrDefault("RECORDLINE_SERVICE_HEAP", "192m"));
             System.out.printf("Recordline MPI benchmark: %d people, %d%% also from a second source; %d cores%n",
                     options.persons(), options.duplicates(), Runtime.getRuntime().availableProcessors());
-            row("options", "`bench mpi --persons " + options.persons() + " --duplicates " + options.duplicates()
+            table.row("options", "`bench mpi --persons " + options.persons() + " --duplicates " + options.duplicates()
                     + " --probes " + options.probes() + "`, " + Runtime.getRuntime().availableProcessors()
                     + " cores");
             try (LocalStack stack = new LocalStack(settings)) {
@@ -152,16 +152,12 @@ public final class MpiBenchmark {
                 Path log = stack.logOf("index-service");
                 System.out.println("index-service log: " + log + " (" + Files.size(log) / 1024 + " kB)");
             }
-            System.out.printf("%nSummary (rows for docs/benchmarks.md):%n| figure | value |%n|---|---|%n");
-            table.forEach(System.out::println);
+            table.print();
         } finally {
             LocalStack.deleteState(state);
         }
     }
 
-    private void row(String figure, String value) {
-        table.add("| " + figure + " | " + value + " |");
-    }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
@@ -263,10 +259,10 @@ public final class MpiBenchmark {
         System.out.printf("  database: schema mpi %,d MB = %,d bytes per source record (blocking keys %,d MB)%n",
                 bytes >> 20, sources == 0 ? 0 : bytes / sources, blockKeys >> 20);
         String at = String.format("at %,d people", checkpoint);
-        row("registrations/s " + at, String.format("%.0f/s (%,d in %.0f s)", segment / secs, segment, secs));
-        row("single match p50 / p99 " + at, PipelineBenchmark.percentiles(probes, 50, 99)
+        table.row("registrations/s " + at, String.format("%.0f/s (%,d in %.0f s)", segment / secs, segment, secs));
+        table.row("single match p50 / p99 " + at, PipelineBenchmark.percentiles(probes, 50, 99)
                 + " (the index's matching alone: " + matching + ")");
-        row("database per source record " + at, String.format("%,d bytes (%,d MB in all)",
+        table.row("database per source record " + at, String.format("%,d bytes (%,d MB in all)",
                 sources == 0 ? 0 : bytes / sources, bytes >> 20));
     }
 
@@ -332,7 +328,7 @@ public final class MpiBenchmark {
         System.out.printf("%nduplicates: %,d people came from more than one source; %,d of them are split over"
                 + " several persons (%,d possible matches open for review); %,d persons mix two people%n",
                 withDuplicates, split, open, falseLinks);
-        row("people from several sources / split / possible matches open / persons mixing two people",
+        table.row("people from several sources / split / possible matches open / persons mixing two people",
                 String.format("%,d / %,d / %,d / %,d", withDuplicates, split, open, falseLinks));
         if (falseLinks > 0) {
             // a few of the persons that mix two people, with their records and the decision that linked them

@@ -79,7 +79,7 @@ public final class PipelineBenchmark {
     private final Map<String, Set<String>> changeEventIds = new ConcurrentHashMap<>();
     private final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch consumerAssigned = new CountDownLatch(1);
-    private final List<String> table = new ArrayList<>();
+    private final SummaryTable table = new SummaryTable();
 
     private PipelineBenchmark(Options options) {
         this.options = options;
@@ -189,7 +189,7 @@ public final class PipelineBenchmark {
                     options.bundles() > 0 ? String.format("%d Synthea bundles from %d clients", options.bundles(),
                             options.bundleClients()) : "no bundle phase",
                     cores);
-            row("options", "`" + options.commandLine() + "`, " + cores + " cores");
+            table.row("options", "`" + options.commandLine() + "`, " + cores + " cores");
             List<BundleCopy> bundles = prepareBundles(state.resolve("bench-bundles"));
 
             StackSettings settings = new StackSettings(home, state, KafkaBroker.freePort(), KafkaBroker.freePort(),
@@ -203,9 +203,9 @@ public final class PipelineBenchmark {
                 double startup = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("start-up to all-ready: %.1f s (fresh data, broker + PostgreSQL + 4 services)%n",
                         startup);
-                row("start-up to all-ready", String.format("%.1f s", startup));
+                table.row("start-up to all-ready", String.format("%.1f s", startup));
                 Thread.sleep(10_000);
-                row("RSS once idle: ingestion / PostgreSQL / all", rssRow(
+                table.row("RSS once idle: ingestion / PostgreSQL / all", rssRow(
                         printRss("RSS once idle (10 s after ready)", stack)));
 
                 String token = stack.tokens().token("bench-ehr", Duration.ofHours(2), "ehr-publisher");
@@ -223,15 +223,15 @@ public final class PipelineBenchmark {
                     if (options.rate() > 0) {
                         fixedRate(url, token);
                     } else {
-                        row("fixed rate", "skipped (`--rate 0`)");
+                        table.row("fixed rate", "skipped (`--rate 0`)");
                     }
                     if (!bundles.isEmpty()) {
                         bundles(url, token, bundles);
                     } else {
-                        row("Synthea bundles", "skipped (`--bundles 0`)");
+                        table.row("Synthea bundles", "skipped (`--bundles 0`)");
                     }
                     lostAndDoubled();
-                    row("RSS after the load: ingestion / PostgreSQL / all", rssRow(
+                    table.row("RSS after the load: ingestion / PostgreSQL / all", rssRow(
                             printRss("RSS after the load", stack)));
                     printJvmMemory(settings);
                 } finally {
@@ -240,8 +240,7 @@ public final class PipelineBenchmark {
                     httpExecutor.shutdownNow();
                 }
             }
-            System.out.printf("%nSummary (rows for docs/benchmarks.md):%n| figure | value |%n|---|---|%n");
-            table.forEach(System.out::println);
+            table.print();
         } finally {
             LocalStack.deleteState(state);
         }
@@ -313,17 +312,17 @@ public final class PipelineBenchmark {
             long unasked = changedAt.keySet().stream().filter(id -> !given.contains(id)).count();
             System.out.printf("  %d documents, %d acknowledged; submissions filed that no answer named: %d%n",
                     patients, ids.size(), unasked);
-            row("with --kill: documents / acknowledged / filed but never named in an answer", patients + " / "
+            table.row("with --kill: documents / acknowledged / filed but never named in an answer", patients + " / "
                     + ids.size() + " / " + unasked);
         }
         List<Long> endToEnd = endToEnd(ids, sentAt);
         System.out.println("  POST /fhir until broker ack (ms): " + summary(accept));
         System.out.println("  end to end, POST to record-change event (ms): " + summary(endToEnd));
-        row("small accepted/s", String.format("%.0f/s", perSecond(ids.size(), acceptSecs)));
-        row("small drained end to end/s", String.format("%.0f/s", perSecond(done, drainSecs)));
-        row("small `POST` until ack, p50 / p95 / p99", percentiles(accept, 50, 95, 99));
-        row("small end to end, p50 / p95 / p99", percentiles(endToEnd, 50, 95, 99));
-        row("small answers other than 202", String.valueOf(failures.total()));
+        table.row("small accepted/s", String.format("%.0f/s", perSecond(ids.size(), acceptSecs)));
+        table.row("small drained end to end/s", String.format("%.0f/s", perSecond(done, drainSecs)));
+        table.row("small `POST` until ack, p50 / p95 / p99", percentiles(accept, 50, 95, 99));
+        table.row("small end to end, p50 / p95 / p99", percentiles(endToEnd, 50, 95, 99));
+        table.row("small answers other than 202", String.valueOf(failures.total()));
     }
 
     /** Kills {@code --kill}'s service with SIGKILL once {@code after} submissions were accepted, then restarts it. */
@@ -339,7 +338,7 @@ public final class PipelineBenchmark {
             long t = System.nanoTime();
             stack.restart(name, Duration.ofSeconds(180));
             System.out.printf("  %s started again, ready after %.1f s%n", name, (System.nanoTime() - t) / 1e9);
-            row("killed mid-load (SIGKILL) and restarted", name);
+            table.row("killed mid-load (SIGKILL) and restarted", name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -432,14 +431,14 @@ public final class PipelineBenchmark {
                 done == acked.size() ? "all" : done + " of " + acked.size(), drainSecs, perSecond(done, drainSecs));
         System.out.println("  end to end, due time to record-change event (ms): " + summary(e2eIntended));
         System.out.println("  end to end, actual send to record-change event (ms): " + summary(e2eActual));
-        row("rate: offered / sent / acknowledged", String.format("%d / %.0f / %.0f per s", rate,
+        table.row("rate: offered / sent / acknowledged", String.format("%d / %.0f / %.0f per s", rate,
                 perSecond(sent, sendSecs), perSecond(acked.size(), answerSecs)));
-        row("rate: `POST` until ack from due time, p50 / p99", percentiles(fromIntended, 50, 99));
-        row("rate: `POST` until ack from actual send, p50 / p99", percentiles(fromActual, 50, 99));
-        row("rate: answers other than 202 (of " + sent + " sent)", String.valueOf(failures.total()));
-        row("rate: drained end to end/s", String.format("%.0f/s", perSecond(done, drainSecs)));
-        row("rate: end to end from due time, p50 / p99", percentiles(e2eIntended, 50, 99));
-        row("rate: end to end from actual send, p50 / p99", percentiles(e2eActual, 50, 99));
+        table.row("rate: `POST` until ack from due time, p50 / p99", percentiles(fromIntended, 50, 99));
+        table.row("rate: `POST` until ack from actual send, p50 / p99", percentiles(fromActual, 50, 99));
+        table.row("rate: answers other than 202 (of " + sent + " sent)", String.valueOf(failures.total()));
+        table.row("rate: drained end to end/s", String.format("%.0f/s", perSecond(done, drainSecs)));
+        table.row("rate: end to end from due time, p50 / p99", percentiles(e2eIntended, 50, 99));
+        table.row("rate: end to end from actual send, p50 / p99", percentiles(e2eActual, 50, 99));
     }
 
     // ---------------------------------------------------------------- phase 3: Synthea bundles
@@ -574,10 +573,10 @@ public final class PipelineBenchmark {
                 resources, drainSecs, perSecond(resources, drainSecs));
         System.out.println("  POST /fhir until broker ack (ms): " + summary(accept));
         System.out.println("  done, POST to record-change event (ms): " + summary(doneLatency));
-        row("bundles: resources/s end to end", String.format("%.0f/s", perSecond(resources, drainSecs)));
-        row("bundles: accepted / done (of " + copies.size() + ")", acked.size() + " / " + done);
-        row("bundles: done (`POST` to record change), p50 / p99 / max", percentiles(doneLatency, 50, 99, 100));
-        row("bundles: `POST` until ack, p50 / p99", percentiles(accept, 50, 99));
+        table.row("bundles: resources/s end to end", String.format("%.0f/s", perSecond(resources, drainSecs)));
+        table.row("bundles: accepted / done (of " + copies.size() + ")", acked.size() + " / " + done);
+        table.row("bundles: done (`POST` to record change), p50 / p99 / max", percentiles(doneLatency, 50, 99, 100));
+        table.row("bundles: `POST` until ack, p50 / p99", percentiles(accept, 50, 99));
     }
 
     // ---------------------------------------------------------------- after the load
@@ -589,7 +588,7 @@ public final class PipelineBenchmark {
         long redelivered = all.stream().filter(id -> changedAt.getOrDefault(id, List.of()).size() > 1).count();
         System.out.printf("%nacknowledged %d, lost %d, doubled effects %d (record-change copies redelivered: %d)%n",
                 all.size(), lost, doubled, redelivered);
-        row("lost / doubled effects (of " + all.size() + " acknowledged)", lost + " / " + doubled);
+        table.row("lost / doubled effects (of " + all.size() + " acknowledged)", lost + " / " + doubled);
     }
 
     /** The services' own view of their memory, from their Prometheus metrics; best effort. */
@@ -912,9 +911,6 @@ public final class PipelineBenchmark {
 
     // ---------------------------------------------------------------- figures
 
-    private void row(String figure, String value) {
-        table.add("| " + figure + " | " + value + " |");
-    }
 
     private static double perSecond(long count, double seconds) {
         return seconds > 0 ? count / seconds : 0;

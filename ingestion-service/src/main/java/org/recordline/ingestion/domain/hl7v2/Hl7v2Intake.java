@@ -135,8 +135,10 @@ public class Hl7v2Intake {
      * @param key        the message's own idempotency key (sender and control id, else a content hash)
      * @param refusal    why it cannot be taken, null when it can
      * @param ack        the acknowledgement for a refusal ({@code AR}/{@code AE}); for a message taken, the {@code AA}
+     * @param sha256     the SHA-256 of the message, when taken
      */
-    public record Prepared(ParsedSubmission submission, String key, Hl7v2Refusal refusal, String ack) {
+    public record Prepared(ParsedSubmission submission, String key, Hl7v2Refusal refusal, String ack,
+                           byte[] sha256) {
     }
 
     /** Parses and maps {@code body}; never records anything (see {@link Prepared}). */
@@ -145,18 +147,18 @@ public class Hl7v2Intake {
         try {
             parsed = codec.parse(body);
         } catch (Hl7v2Refusal.Exception e) {
-            return new Prepared(null, null, e.refusal(), codec.acknowledge(body, e.refusal()));
+            return new Prepared(null, null, e.refusal(), codec.acknowledge(body, e.refusal()), null);
         }
         Hl7v2ToFhir.Mapped mapped;
         try {
             mapped = mapper.map(parsed);
         } catch (Hl7v2Refusal.Exception e) {
-            return new Prepared(null, null, e.refusal(), codec.acknowledge(parsed, e.refusal()));
+            return new Prepared(null, null, e.refusal(), codec.acknowledge(parsed, e.refusal()), null);
         }
         String json = fhir.newJsonParser().encodeResourceToString(mapped.bundle());
+        byte[] hash = IntakeService.sha256(body);
         return new Prepared(new ParsedSubmission("Bundle", mapped.bundle().getEntry().size(),
-                mapped.patientLocalId(), json), keyOf(parsed, IntakeService.sha256(body)), null,
-                codec.acknowledge(parsed, null));
+                mapped.patientLocalId(), json), keyOf(parsed, hash), null, codec.acknowledge(parsed, null), hash);
     }
 
     /**
