@@ -40,7 +40,7 @@ public record CloudEventHeaders(String id, String source, String type, Instant t
         m.put(CE_SOURCE, source);
         m.put(CE_TYPE, type);
         m.put(CE_SPECVERSION, SPEC_VERSION);
-        m.put(CE_TIME, time.toString());
+        m.put(CE_TIME, Rfc3339.format(time));
         if (subject != null) {
             m.put(CE_SUBJECT, subject);
         }
@@ -75,7 +75,7 @@ public record CloudEventHeaders(String id, String source, String type, Instant t
         String time = require(headers, CE_TIME);
         Instant at;
         try {
-            at = Instant.parse(time);
+            at = Rfc3339.parse(time);
         } catch (RuntimeException e) {
             throw new InvalidEventException("ce_time is not an RFC 3339 timestamp");
         }

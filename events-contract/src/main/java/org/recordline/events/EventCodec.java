@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * The JSON codec of every event record. One shared, thread-safe mapper: timestamps as RFC 3339 strings, unknown
@@ -16,6 +17,10 @@ public final class EventCodec {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            // registered after JavaTimeModule, so these take precedence for Instant
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("rfc3339")
+                    .addSerializer(Instant.class, new InstantWriter())
+                    .addDeserializer(Instant.class, new InstantReader()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -28,6 +33,15 @@ public final class EventCodec {
     public static byte[] encode(Object event) {
         try {
             return MAPPER.writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new IllegalStateException("event could not be serialised: " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Serialises an event record to JSON text (what {@link #encode(Object)} gives, as a string). */
+    public static String encodeToString(Object event) {
+        try {
+            return MAPPER.writeValueAsString(event);
         } catch (IOException e) {
             throw new IllegalStateException("event could not be serialised: " + event.getClass().getSimpleName(), e);
         }
@@ -75,5 +89,42 @@ public final class EventCodec {
     /** The shared mapper, for modules that need plain JSON of the same style. */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** Writes an Instant as {@link Rfc3339#format(Instant)}: what JavaTimeModule writes, without a formatter. */
+    static final class InstantWriter extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Instant> {
+
+        InstantWriter() {
+            super(Instant.class);
+        }
+
+        @Override
+        public void serialize(Instant value, com.fasterxml.jackson.core.JsonGenerator gen,
+                              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            gen.writeString(Rfc3339.format(value));
+        }
+    }
+
+    /**
+     * Reads an Instant from an RFC 3339 string with {@link Rfc3339#parseCommon(CharSequence)}; any other string or
+     * token goes to JavaTimeModule's reader, so what it accepts and refuses is unchanged.
+     */
+    static final class InstantReader extends com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer<Instant> {
+
+        InstantReader() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, com.fasterxml.jackson.databind.DeserializationContext ctxt)
+                throws IOException {
+            if (p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) {
+                Instant fast = Rfc3339.parseCommon(p.getText());
+                if (fast != null) {
+                    return fast;
+                }
+            }
+            return com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer.INSTANT.deserialize(p, ctxt);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.recordline.events.AuditEvent;
 import org.recordline.events.EventCodec;
+import org.recordline.events.Rfc3339;
 
 /**
  * The hash of an audit entry: SHA-256 over the previous hash, the sequence number and every field, length-prefixed;
@@ -20,7 +21,7 @@ public final class AuditChain {
 
     /** The JSON text an entry stores (and hashes) for a context: compact, absent fields left out; null for none. */
     public static String contextText(AuditEvent.Context context) {
-        return context == null ? null : new String(EventCodec.encode(context), StandardCharsets.UTF_8);
+        return context == null ? null : EventCodec.encodeToString(context);
     }
 
     /** The hash of entry {@code seq} with fields of {@code e}, chained to {@code prevHash}. */
@@ -42,16 +43,25 @@ public final class AuditChain {
      * before they take the chain head.
      */
     public static byte[] body(AuditEvent e, String contextText) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
-        for (String f : new String[] {e.eventId(), e.occurredAt().toString(), e.service(), e.action(),
-                e.outcome(), e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail()}) {
-            field(out, f);
+        String[] fields = {e.eventId(), Rfc3339.format(e.occurredAt()), e.service(), e.action(), e.outcome(),
+                e.actor(), e.submissionId(), e.patientRef(), e.purpose(), e.detail(), contextText};
+        // an eleventh field only when there is a context, so entries without one hash as they always did
+        int count = contextText != null ? fields.length : fields.length - 1;
+        byte[][] encoded = new byte[count][];
+        int length = 0;
+        for (int i = 0; i < count; i++) {
+            encoded[i] = fields[i] == null ? null : fields[i].getBytes(StandardCharsets.UTF_8);
+            length += 4 + (encoded[i] == null ? 0 : encoded[i].length);
         }
-        if (contextText != null) {
-            // an eleventh field only when there is a context, so entries without one hash as they always did
-            field(out, contextText);
+        ByteBuffer out = ByteBuffer.allocate(length);
+        for (byte[] f : encoded) {
+            if (f == null) {
+                out.putInt(-1);
+            } else {
+                out.putInt(f.length).put(f);
+            }
         }
-        return out.toByteArray();
+        return out.array();
     }
 
     /** The hash of entry {@code seq} with the fields {@code body} ({@link #body}), chained to {@code prevHash}. */
@@ -61,22 +71,5 @@ public final class AuditChain {
         md.update(ByteBuffer.allocate(8).putLong(seq).array());
         md.update(body);
         return md.digest();
-    }
-
-    private static void field(java.io.ByteArrayOutputStream out, String f) {
-        if (f == null) {
-            int32(out, -1);
-        } else {
-            byte[] b = f.getBytes(StandardCharsets.UTF_8);
-            int32(out, b.length);
-            out.writeBytes(b);
-        }
-    }
-
-    private static void int32(java.io.ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
     }
 }

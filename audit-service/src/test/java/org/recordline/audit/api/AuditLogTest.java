@@ -226,9 +226,10 @@ class AuditLogTest {
         for (int i = 0; i < 2; i++) {
             topics().publish(Topics.AUDIT, key, EventFixtures.headers(EventTypes.AUDIT, key), EventCodec.encode(fits));
         }
+        // each query is itself an audit.read entry about the submission: a query before the marker arrived adds one
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(auditor())
                 .queryParam("submission", key.substring(0, 36)).when().get("/audit/events").then()
-                .body("eventId", equalTo(List.of(exact))));
+                .body("findAll { it.action != 'audit.read' }.eventId", equalTo(List.of(exact))));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             var dead = topics().find(Topics.deadLetterOf(Topics.AUDIT), r -> key.equals(r.key()));
             assertEquals(3, dead.size(), "each over-long id is refused, the redelivery too");

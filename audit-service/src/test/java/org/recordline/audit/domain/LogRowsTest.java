@@ -10,17 +10,28 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.recordline.events.AuditEvent;
 
-/** The pure parts of writing and reading the log's rows: COPY text, patient ids, months, the retention setting. */
+/** The pure parts of writing and reading the log's rows: binary COPY rows, patient ids, months, the retention setting. */
 class LogRowsTest {
 
     @Test
-    void copyTextEscapesWhatCopyWouldReadAsStructure() {
-        String row = new CopyText(64).number(7).text("a\tb\nc\\d\re").text(null).time(
-                Instant.parse("2026-11-28T10:00:00.123456Z")).bytes(new byte[] {0x0a, (byte) 0xff})
-                .textArray(List.of("x", "q\"uo\\te", "t\tab")).textArray(List.of()).end().toString();
-        // known answer, written out by hand from PostgreSQL's COPY text format and array literal rules
-        assertEquals("7\ta\\tb\\nc\\\\d\\re\t\\N\t2026-11-28T10:00:00.123456Z\t\\\\x0aff"
-                + "\t{\"x\",\"q\\\\\"uo\\\\\\\\te\",\"t\\tab\"}\t{}\n", row);
+    void binaryCopyRowsAreWhatPostgresReads() {
+        byte[] data = CopyBinary.withHeader(16).row(8).number(7).text(null)
+                .time(Instant.parse("2000-01-01T00:00:01.000002Z")).time(Instant.parse("1999-12-31T23:59:59Z"))
+                .bytes(new byte[] {0x0a, (byte) 0xff}).text("\u00e9").textArray(List.of("ab")).textArray(List.of())
+                .trailer().toByteArray();
+        // known answer, written out by hand from PostgreSQL's binary COPY format (int8send, timestamptz_send in
+        // microseconds from 2000, byteasend, textsend, array_send)
+        assertEquals("5047434f50590aff0d0a00" + "00000000" + "00000000"
+                + "0008"
+                + "00000008" + "0000000000000007"
+                + "ffffffff"
+                + "00000008" + "00000000000f4242"
+                + "00000008" + "fffffffffff0bdc0"
+                + "00000002" + "0aff"
+                + "00000002" + "c3a9"
+                + "0000001a" + "00000001" + "00000000" + "00000019" + "00000001" + "00000001" + "00000002" + "6162"
+                + "0000000c" + "00000000" + "00000000" + "00000019"
+                + "ffff", java.util.HexFormat.of().formatHex(data));
     }
 
     @Test
