@@ -282,58 +282,74 @@ public final class LogVerifier {
             return null;
         }
 
-        /** Entries {@code from} to {@code to} recomputed from their fields and chained. */
+        /**
+         * Entries {@code from} to {@code to} recomputed from their fields and chained. The rows come as a binary
+         * {@code COPY} ({@link CopyBinaryRows}): the server streams them while this thread hashes, rather than
+         * waiting for each fetch. After a fault the rest of the stream is read and dropped, so that the transaction
+         * stays usable (a cancelled COPY would abort it).
+         */
         Result recomputed(Connection c, String schema, long from, long to) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, occurred_at, service, action,"
-                    + " outcome, actor, submission_id, patient_ref, purpose, detail, prev_hash, entry_hash, context,"
-                    + " patient_ids FROM " + schema + ".audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
-                binary(ps);
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                ps.setFetchSize(10_000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long seq = rs.getLong(1);
-                        Result gap = gap(seq);
-                        if (gap != null) {
-                            return gap;
-                        }
-                        // (appends keep times from 1583 on, where java.sql.Timestamp and PostgreSQL share a calendar)
-                        AuditEvent e = new AuditEvent(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                                rs.getString(10), rs.getString(11));
-                        byte[] storedPrev = rs.getBytes(12);
-                        byte[] stored = rs.getBytes(13);
-                        String context = rs.getString(14);
-                        byte[] own = AuditChain.hash(storedPrev, seq, e, context);
-                        if (!MessageDigest.isEqual(own, stored)) {
-                            // an entry hashed at another position was moved here: inserted, deleted or reordered
-                            for (long was : new long[] {seq - 1, seq + 1}) {
-                                if (was > 0
-                                        && MessageDigest.isEqual(AuditChain.hash(storedPrev, was, e, context), stored)) {
-                                    return Result.fault(seq - 1, count, seq, "entry " + seq + " holds what was entry "
-                                            + was + ": " + (was < seq ? "an entry was inserted before it"
-                                            : "entries were deleted or reordered at this position"));
-                                }
-                            }
-                            return Result.fault(seq - 1, count, seq, "entry " + seq + " was modified (its fields no"
-                                    + " longer give its hash)");
-                        }
-                        if (!MessageDigest.isEqual(storedPrev, prev)) {
-                            return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
-                                    + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
-                        }
-                        java.sql.Array ids = rs.getArray(15);
-                        List<String> storedIds = ids == null ? List.of() : java.util.Arrays.asList((String[]) ids.getArray());
-                        if (!storedIds.equals(patientIds(e.patientRef(), context))) {
-                            return Result.fault(seq - 1, count, seq, "entry " + seq + "'s patient ids were changed:"
-                                    + " they are not the ones its fields name");
-                        }
-                        Result root = next(stored);
-                        if (root != null) {
-                            return root;
+            String sql = "COPY (SELECT seq, event_id, occurred_at, service, action, outcome, actor, submission_id,"
+                    + " patient_ref, purpose, detail, prev_hash, entry_hash, context, patient_ids FROM " + schema
+                    + ".audit_entry WHERE seq BETWEEN " + from + " AND " + to + " ORDER BY seq)"
+                    + " TO STDOUT WITH (FORMAT binary)";
+            org.postgresql.copy.PGCopyInputStream stream = new org.postgresql.copy.PGCopyInputStream(
+                    c.unwrap(org.postgresql.PGConnection.class), sql);
+            try {
+                return recomputed(new CopyBinaryRows(stream));
+            } catch (java.io.IOException e) {
+                throw new SQLException("reading the audit log failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    byte[] rest = new byte[1 << 16];
+                    while (stream.read(rest) >= 0) {
+                        // drained: the COPY ends as the server sent it
+                    }
+                    stream.close();
+                } catch (java.io.IOException e) {
+                    throw new SQLException("reading the audit log failed: " + e.getMessage(), e);
+                }
+            }
+        }
+
+        private Result recomputed(CopyBinaryRows rows) throws java.io.IOException {
+            while (rows.next() >= 0) {
+                long seq = rows.int8();
+                Result gap = gap(seq);
+                if (gap != null) {
+                    return gap;
+                }
+                AuditEvent e = new AuditEvent(rows.text(), rows.timestamptz(), rows.text(), rows.text(),
+                        rows.text(), rows.text(), rows.text(), rows.text(), rows.text(), rows.text());
+                byte[] storedPrev = rows.bytea();
+                byte[] stored = rows.bytea();
+                String context = rows.text();
+                List<String> storedIds = rows.textArray();
+                byte[] own = AuditChain.hash(storedPrev, seq, e, context);
+                if (!MessageDigest.isEqual(own, stored)) {
+                    // an entry hashed at another position was moved here: inserted, deleted or reordered
+                    for (long was : new long[] {seq - 1, seq + 1}) {
+                        if (was > 0
+                                && MessageDigest.isEqual(AuditChain.hash(storedPrev, was, e, context), stored)) {
+                            return Result.fault(seq - 1, count, seq, "entry " + seq + " holds what was entry "
+                                    + was + ": " + (was < seq ? "an entry was inserted before it"
+                                    : "entries were deleted or reordered at this position"));
                         }
                     }
+                    return Result.fault(seq - 1, count, seq, "entry " + seq + " was modified (its fields no"
+                            + " longer give its hash)");
+                }
+                if (!MessageDigest.isEqual(storedPrev, prev)) {
+                    return Result.fault(seq - 1, count, seq, "entry " + seq + " is not chained to entry "
+                            + (seq - 1) + ": an entry was inserted, deleted or reordered at this position");
+                }
+                if (!(storedIds == null ? List.of() : storedIds).equals(patientIds(e.patientRef(), context))) {
+                    return Result.fault(seq - 1, count, seq, "entry " + seq + "'s patient ids were changed:"
+                            + " they are not the ones its fields name");
+                }
+                Result root = next(stored);
+                if (root != null) {
+                    return root;
                 }
             }
             return null;

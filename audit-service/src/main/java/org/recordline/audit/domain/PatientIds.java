@@ -1,5 +1,7 @@
 package org.recordline.audit.domain;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -38,6 +40,17 @@ public final class PatientIds {
      * JSON whatever wrote it); fails on text that is not a JSON object.
      */
     public static List<String> of(String patientRef, String contextText) {
+        if (contextText != null) {
+            List<String> streamed = streamed(patientRef, contextText);
+            if (streamed != null) {
+                return streamed;
+            }
+        }
+        return ofTree(patientRef, contextText);
+    }
+
+    /** {@link #of(String, String)} read as a JSON tree: the reference the streamed reading must agree with. */
+    static List<String> ofTree(String patientRef, String contextText) {
         List<String> out = new ArrayList<>(4);
         add(out, patientRef);
         if (contextText != null) {
@@ -56,6 +69,72 @@ public final class PatientIds {
             if (sources != null && sources.isArray()) {
                 sources.forEach(s -> add(out, text(s)));
             }
+        }
+        return out;
+    }
+
+    /**
+     * The ids read with a streaming parser, without building the tree (the verifier reads every entry's context):
+     * null, for the tree to decide, when the text is not a JSON object or one of the three values is something other
+     * than a string or null (an array of strings and nulls for {@code sourceIds}). A later duplicate key wins, as in
+     * the tree.
+     */
+    private static List<String> streamed(String patientRef, String contextText) {
+        String person = null;
+        String previous = null;
+        List<String> sources = null;
+        try (JsonParser p = JSON.getFactory().createParser(contextText)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                boolean string = v == JsonToken.VALUE_STRING;
+                boolean nothing = v == JsonToken.VALUE_NULL;
+                switch (name) {
+                    case "personId", "previousPersonId" -> {
+                        if (!string && !nothing) {
+                            return null;
+                        }
+                        if (name.equals("personId")) {
+                            person = string ? p.getText() : null;
+                        } else {
+                            previous = string ? p.getText() : null;
+                        }
+                    }
+                    case "sourceIds" -> {
+                        if (v != JsonToken.START_ARRAY) {
+                            p.skipChildren(); // not an array: no ids, as in the tree
+                            sources = null;
+                            continue;
+                        }
+                        sources = new ArrayList<>(2);
+                        JsonToken e;
+                        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+                            if (e == JsonToken.VALUE_STRING) {
+                                sources.add(p.getText());
+                            } else if (e != JsonToken.VALUE_NULL) {
+                                return null;
+                            }
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                return null;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the tree says what is wrong
+        }
+        List<String> out = new ArrayList<>(4);
+        add(out, patientRef);
+        add(out, person);
+        add(out, previous);
+        if (sources != null) {
+            out.addAll(sources);
         }
         return out;
     }

@@ -48,6 +48,36 @@ class LogRowsTest {
         assertThrows(IllegalArgumentException.class, () -> PatientIds.of("p", "{not json"));
     }
 
+    /** The streamed reading of a stored context gives what the JSON tree gives, or leaves the case to it. */
+    @Test
+    void patientIdsFromStoredTextAgreeWithTheTree() {
+        List<String> contexts = new java.util.ArrayList<>(List.of("{}", "{\"personId\":\"p-1\"}",
+                "{\"personId\":\"a\",\"personId\":\"b\"}", "{\"sourceIds\":[\"x\"],\"sourceIds\":[\"y\",null]}",
+                "{\"sourceIds\":\"x\"}", "{\"sourceIds\":[1,\"x\"]}", "{\"sourceIds\":[[\"x\"]]}",
+                "{\"personId\":{\"a\":[1,2]}}", "{\"personId\":true,\"previousPersonId\":1.50}",
+                "{\"roles\":[\"a\",{\"personId\":\"inner\"}],\"personId\":\"outer\"}",
+                "{\"personId\":\"\\u00e9\\\"q\"} trailing", "{\"sourceIds\":[\"a\"],\"sourceIds\":7}",
+                "{\"previousPersonId\":null,\"personId\":null,\"sourceIds\":null}"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        String[] values = {"\"v\"", "null", "1", "[\"s\",null]", "[]", "{}", "\"\"", "[\"t\",2]"};
+        String[] keys = {"personId", "previousPersonId", "sourceIds", "roles", "clientAddress"};
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder b = new StringBuilder("{");
+            int n = random.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                b.append(k > 0 ? "," : "").append('"').append(keys[random.nextInt(keys.length)]).append("\":")
+                        .append(values[random.nextInt(values.length)]);
+            }
+            contexts.add(b.append('}').toString());
+        }
+        for (String context : contexts) {
+            assertEquals(PatientIds.ofTree("ref", context), PatientIds.of("ref", context), context);
+        }
+        for (String refused : new String[] {"[1]", "{not json", "\"text\"", "{\"a\":}"}) {
+            assertThrows(IllegalArgumentException.class, () -> PatientIds.of("p", refused), refused);
+        }
+    }
+
     @Test
     void monthsAreUtcCalendarMonths() {
         Instant m = Months.start(Instant.parse("2024-02-29T23:59:59Z"));
