@@ -348,6 +348,12 @@ public class OutboxRelay {
         try (Connection c = dataSource.getConnection()) {
             if (!acknowledged.isEmpty()) {
                 try (PreparedStatement del = c.prepareStatement(DELETE)) {
+                    // planned at each call with its ids (an unnamed statement), never from a cached generic plan: one
+                    // made while the outbox was small scans the whole heap once the heap has grown with the dead rows
+                    // of published events (before autovacuum came by: 7.7 ms and 15,000 pages a call under load)
+                    if (del.isWrapperFor(org.postgresql.PGStatement.class)) {
+                        del.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+                    }
                     del.setArray(1, c.createArrayOf("bigint", acknowledged.toArray()));
                     del.executeUpdate();
                 }
