@@ -129,7 +129,7 @@ public class MllpListener {
                     message = MllpFrames.read(in, maxBytes);
                 } catch (MllpFrames.FramingException e) {
                     LOG.infof("MLLP connection from %s closed: %s", peer, e.getMessage());
-                    Hl7v2Intake.Reply reply = intake.refuseFrame(e.tooLarge(), e.getMessage(), peer, context(peer));
+                    Hl7v2Intake.Reply reply = intake.refuseFrame(e.tooLarge(), e.getMessage(), peer);
                     MllpFrames.write(out, reply.ack().getBytes(StandardCharsets.UTF_8));
                     return;
                 }

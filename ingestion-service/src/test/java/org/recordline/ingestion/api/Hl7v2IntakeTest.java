@@ -247,8 +247,21 @@ class Hl7v2IntakeTest {
             assertTrue(segment(text, "MSA").startsWith("MSA|AR"), text);
             assertEquals(-1, in.read(), "the connection is closed after the refusal");
         }
+        // audited as a refused request of the address (repeats within the window are counted into one event)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !topics().find(
+                Topics.AUDIT, Hl7v2IntakeTest::frameRefusal).isEmpty());
         assertFalse(mllp(admission("MLLPTEST", "AFTER" + UUID.randomUUID().toString().substring(0, 6),
                 "A" + UUID.randomUUID().toString().substring(0, 6))).get(0).contains("MSA|AR"),
                 "the listener still serves new connections");
+    }
+
+    private static boolean frameRefusal(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
+        try {
+            JsonNode e = EventCodec.mapper().readTree(r.value());
+            return "access.denied".equals(e.path("action").asText()) && "mllp:127.0.0.1".equals(e.path("actor")
+                    .asText()) && e.path("detail").asText().contains("MLLP frame over the size limit");
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -163,12 +163,16 @@ public class Hl7v2Intake {
 
     /**
      * The answer to an MLLP frame that could not be read ({@code AR} without a control id): over the size limit, or
-     * broken framing; audited like a refused message.
+     * broken framing. It names no sender, so it is audited as a refused request of its address, and repeats from one
+     * address within the window are one event with their count ({@link AccessDenialAuditor}): a peer sending garbage
+     * on new connections cannot grow the audit log without bound.
      */
-    public Reply refuseFrame(boolean tooLarge, String reason, String peer, AuditTrail.RequestContext request) {
+    public Reply refuseFrame(boolean tooLarge, String reason, String peer) {
         Hl7v2Refusal refusal = tooLarge ? Hl7v2Refusal.tooLarge(reason)
                 : Hl7v2Refusal.reject(ErrorCode.SEGMENT_SEQUENCE_ERROR, reason);
-        return refused("mllp:" + peer, request, refusal, codec.acknowledge(new byte[0], refusal));
+        denials.refused("mllp:" + peer, tooLarge ? "MLLP frame over the size limit" : "MLLP framing broken",
+                "MLLP frame");
+        return new Reply(refusal.code(), codec.acknowledge(new byte[0], refusal), refusal.status(), null, false);
     }
 
     private Reply refused(String sourceSystem, AuditTrail.RequestContext request, Hl7v2Refusal refusal, String ack) {
