@@ -14,13 +14,14 @@ import java.util.List;
  */
 final class CopyBinary {
 
+    /** The format's signature, which both directions begin with. */
+    static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     /** The signature, no flags (no OIDs), no header extension. */
-    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0,
-        0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] HEADER = java.util.Arrays.copyOf(SIGNATURE, SIGNATURE.length + 8);
     /** PostgreSQL's {@code text} type, the element type of a {@code text[]}. */
     private static final int TEXT_OID = 25;
     /** Seconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
-    private static final long PG_EPOCH_SECONDS = 946_684_800L;
+    static final long PG_EPOCH_SECONDS = 946_684_800L;
 
     private byte[] buf;
     private int size;

@@ -17,17 +17,14 @@ import java.util.List;
  */
 final class CopyBinaryRows {
 
-    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
-    private static final long PG_EPOCH_SECONDS = 946_684_800L;
-
     private final DataInputStream in;
 
     /** Reads and checks the header. */
     CopyBinaryRows(InputStream stream) throws IOException {
         this.in = new DataInputStream(new java.io.BufferedInputStream(stream, 1 << 16));
-        byte[] signature = new byte[SIGNATURE.length];
+        byte[] signature = new byte[CopyBinary.SIGNATURE.length];
         in.readFully(signature);
-        if (!Arrays.equals(signature, SIGNATURE)) {
+        if (!Arrays.equals(signature, CopyBinary.SIGNATURE)) {
             throw new IOException("not a binary COPY stream");
         }
         int flags = in.readInt();
@@ -85,7 +82,7 @@ final class CopyBinaryRows {
             throw new IOException("a timestamp of " + n + " bytes");
         }
         long micros = in.readLong();
-        return Instant.ofEpochSecond(PG_EPOCH_SECONDS + Math.floorDiv(micros, 1_000_000L),
+        return Instant.ofEpochSecond(CopyBinary.PG_EPOCH_SECONDS + Math.floorDiv(micros, 1_000_000L),
                 Math.floorMod(micros, 1_000_000L) * 1000L);
     }
 

@@ -180,8 +180,8 @@ public final class LogVerifier {
 
     /**
      * Rows in PostgreSQL's binary format from the first execution (hashes as bytes, not hex; times as numbers, not
-     * text): less for the server to format and for the driver to parse (70,000 to 100,000 entries/s verified). A
-     * no-op on another driver.
+     * text), for the walk over stored hashes outside a verified range: less for the server to format and for the
+     * driver to parse. A no-op on another driver.
      */
     private static void binary(PreparedStatement ps) throws SQLException {
         if (ps.isWrapperFor(org.postgresql.PGStatement.class)) {
