@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,8 +44,6 @@ public class AuditLog {
     private static final String COPY = "COPY audit_entry (seq, recorded_at, prev_hash, entry_hash, event_id,"
             + " occurred_at, service, action, outcome, actor, submission_id, patient_ref, purpose, detail, context,"
             + " patient_ids) FROM STDIN WITH (FORMAT binary)";
-    /** The fields of a row: the four that depend on its place in the log, then the twelve of {@link Ready}. */
-    private static final int ROW_FIELDS = 16;
     /**
      * The tree's leaves in aligned blocks of {@code 2^BLOCK_BITS} (1024): each block's root is kept in
      * {@code audit_block} as it completes, so that a proof reads the roots of whole blocks and the leaves of at most
@@ -175,23 +174,6 @@ public class AuditLog {
         return seqs[0];
     }
 
-    /**
-     * An event made ready to append before the chain head is taken: cut to its columns, the part of its hash that
-     * does not depend on its place in the log, and its row's columns from {@code event_id} on, in binary COPY.
-     */
-    private record Ready(AuditEvent entry, byte[] body, byte[] columns) {
-
-        static Ready of(AuditEvent e) {
-            AuditEvent entry = normalise(e);
-            String context = AuditChain.contextText(entry.context());
-            byte[] columns = new CopyBinary(512).text(entry.eventId()).time(entry.occurredAt()).text(entry.service())
-                    .text(entry.action()).text(entry.outcome()).text(entry.actor()).text(entry.submissionId())
-                    .text(entry.patientRef()).text(entry.purpose()).text(entry.detail()).text(context)
-                    .textArray(PatientIds.of(entry.patientRef(), entry.context())).toByteArray();
-            return new Ready(entry, AuditChain.body(entry, context), columns);
-        }
-    }
-
     /** Events prepared and written a chunk at a time: a poll of 2,000 is written in eight. */
     static final int CHUNK = 256;
 
@@ -227,9 +209,10 @@ public class AuditLog {
     /**
      * Appends the {@code n} events {@code source} gives (it is asked for each once, in order, possibly on another
      * thread; what it throws fails the append), skipping any whose event id is in the log already or earlier in the
-     * batch. The chain head is locked once; then, chunk by chunk ({@link #CHUNK}), the events are prepared (cut,
-     * hashed as far as they can be before their place is known) on the {@code audit-prepare} thread a chunk ahead,
-     * checked for event ids already in the log, chained, and written with one {@code COPY}; the head moves once. The
+     * batch. The chain head is locked once; then, chunk by chunk ({@link #CHUNK}), the events are prepared (cut to
+     * their columns and written as rows with their places left open, {@link PreparedRows}) on the
+     * {@code audit-prepare} thread a chunk ahead, checked for event ids already in the log, placed and chained, and
+     * written with one {@code COPY}; the head moves once. The
      * chain is the same as appending them one by one. Entries are recorded at the later of now and the last entry's
      * time, so that the log's months follow its order; entering a new month makes its partition.
      *
@@ -241,14 +224,14 @@ public class AuditLog {
         if (n == 0) {
             return seqs;
         }
-        List<java.util.concurrent.Future<List<Ready>>> chunks = new java.util.ArrayList<>();
+        List<java.util.concurrent.Future<PreparedRows>> chunks = new java.util.ArrayList<>();
         for (int from = 0; from < n; from += CHUNK) {
             int start = from;
             int end = Math.min(n, from + CHUNK);
-            java.util.concurrent.Callable<List<Ready>> prepare = () -> {
-                List<Ready> out = new java.util.ArrayList<>(end - start);
+            java.util.concurrent.Callable<PreparedRows> prepare = () -> {
+                PreparedRows out = new PreparedRows(end - start);
                 for (int i = start; i < end; i++) {
-                    out.add(Ready.of(source.apply(i)));
+                    out.add(normalise(source.apply(i)));
                 }
                 return out;
             };
@@ -273,21 +256,19 @@ public class AuditLog {
             int appended = 0;
             java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
             int i = 0;
-            for (java.util.concurrent.Future<List<Ready>> chunk : chunks) {
-                List<Ready> ready = await(chunk);
-                seen.addAll(existing(c, ready, since));
-                CopyBinary rows = CopyBinary.withHeader(ready.size() * 640);
+            for (java.util.concurrent.Future<PreparedRows> chunk : chunks) {
+                PreparedRows rows = await(chunk);
+                seen.addAll(existing(c, rows.eventIds(), since));
+                boolean[] kept = new boolean[rows.size()];
                 int rowsInChunk = 0;
-                for (Ready r : ready) {
-                    AuditEvent entry = r.entry();
-                    if (!seen.add(entry.eventId())) {
+                for (int r = 0; r < rows.size(); r++) {
+                    if (!seen.add(rows.eventId(r))) {
                         seqs[i++] = -1;
                         continue;
                     }
                     seq++;
-                    byte[] hash = AuditChain.hash(prev, seq, r.body());
-                    rows.row(ROW_FIELDS).number(seq).time(recordedAt).bytes(prev).bytes(hash)
-                            .raw(r.columns(), 0, r.columns().length);
+                    byte[] hash = rows.place(r, seq, recordedAt, prev);
+                    kept[r] = true;
                     seqs[i++] = seq;
                     prev = hash;
                     byte[] block = tree.append(MerkleTree.leafHash(hash), BLOCK_BITS);
@@ -297,7 +278,7 @@ public class AuditLog {
                     rowsInChunk++;
                 }
                 if (rowsInChunk > 0) {
-                    copy(c, rows.trailer());
+                    copy(c, rows.copyData(kept, rowsInChunk));
                     appended += rowsInChunk;
                 }
             }
@@ -323,7 +304,7 @@ public class AuditLog {
     }
 
     /** A prepared chunk; what preparing it threw is thrown here. */
-    private static List<Ready> await(java.util.concurrent.Future<List<Ready>> chunk) {
+    private static PreparedRows await(java.util.concurrent.Future<PreparedRows> chunk) {
         try {
             return chunk.get();
         } catch (InterruptedException e) {
@@ -337,12 +318,11 @@ public class AuditLog {
         }
     }
 
-    /** The event ids of {@code chunk} already in the log, in partitions from {@code since} on. */
-    private static Set<String> existing(Connection c, List<Ready> chunk, Instant since) throws SQLException {
+    /** Those of {@code ids} already in the log, in partitions from {@code since} on. */
+    private static Set<String> existing(Connection c, String[] ids, Instant since) throws SQLException {
         Set<String> seen = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
-            ps.setArray(1, c.createArrayOf("varchar", chunk.stream().map(r -> r.entry().eventId()).distinct()
-                    .toArray()));
+            ps.setArray(1, c.createArrayOf("varchar", ids));
             ps.setTimestamp(2, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -902,23 +882,40 @@ public class AuditLog {
         if (c == null) {
             return null;
         }
-        boolean[] cutList = {Boolean.TRUE.equals(c.truncated())};
-        java.util.function.BiFunction<List<String>, Integer, List<String>> list = (l, max) -> {
-            if (l == null) {
-                return null;
+        boolean cutList = Boolean.TRUE.equals(c.truncated()) || longer(c.roles()) || longer(c.sourceIds())
+                || longer(c.resources());
+        return new AuditEvent.Context(cutAll(c.roles(), 100), cut(c.onBehalfOf(), 200), cut(c.clientAddress(), 100),
+                cut(c.correlationId(), 100), cut(c.personId(), 100), cut(c.previousPersonId(), 100),
+                cutAll(c.sourceIds(), 300), cutAll(c.resources(), 300), cutList ? true : null);
+    }
+
+    private static boolean longer(List<String> values) {
+        return values != null && values.size() > AuditEvent.Context.MAX_LIST;
+    }
+
+    /**
+     * The first {@link AuditEvent.Context#MAX_LIST} values of {@code values} without nulls, each {@link #cut} to
+     * {@code max}; {@code values} itself when that changes nothing.
+     */
+    private static List<String> cutAll(List<String> values, int max) {
+        if (values == null) {
+            return null;
+        }
+        int n = Math.min(values.size(), AuditEvent.Context.MAX_LIST);
+        boolean same = n == values.size();
+        String[] out = new String[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            String v = values.get(i);
+            if (v == null) {
+                same = false;
+                continue;
             }
-            if (l.size() > AuditEvent.Context.MAX_LIST) {
-                cutList[0] = true;
-            }
-            return l.stream().limit(AuditEvent.Context.MAX_LIST).filter(java.util.Objects::nonNull)
-                    .map(v -> cut(v, max)).toList();
-        };
-        List<String> roles = list.apply(c.roles(), 100);
-        List<String> sources = list.apply(c.sourceIds(), 300);
-        List<String> resources = list.apply(c.resources(), 300);
-        return new AuditEvent.Context(roles, cut(c.onBehalfOf(), 200), cut(c.clientAddress(), 100),
-                cut(c.correlationId(), 100), cut(c.personId(), 100), cut(c.previousPersonId(), 100), sources,
-                resources, cutList[0] ? true : null);
+            String c = cut(v, max);
+            same &= c == v;
+            out[k++] = c;
+        }
+        return same ? values : List.of(Arrays.copyOf(out, k));
     }
 
     private static final Instant EARLIEST = Instant.parse("1583-01-01T00:00:00Z");
@@ -936,16 +933,25 @@ public class AuditLog {
         if (s == null) {
             return null;
         }
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
+        int i = 0;
+        while (i < s.length()) {
+            char ch = s.charAt(i);
+            if (ch == 0 || Character.isSurrogate(ch)) {
+                break;
+            }
+            i++;
+        }
+        if (i == s.length()) {
+            // the usual case: nothing to take out, and no surrogate to keep whole
+            return s.length() <= max ? s : s.substring(0, max);
+        }
+        StringBuilder b = new StringBuilder(s.length()).append(s, 0, i);
+        for (; i < s.length(); i++) {
             char ch = s.charAt(i);
             boolean pair = Character.isHighSurrogate(ch) && i + 1 < s.length()
                     && Character.isLowSurrogate(s.charAt(i + 1));
             boolean bad = ch == 0 || (Character.isSurrogate(ch) && !pair);
-            if (bad && b == null) {
-                b = new StringBuilder(s.length()).append(s, 0, i);
-            }
-            if (b != null && !bad) {
+            if (!bad) {
                 b.append(ch);
                 if (pair) {
                     b.append(s.charAt(i + 1));
@@ -955,7 +961,7 @@ public class AuditLog {
                 i++;
             }
         }
-        String clean = b == null ? s : b.toString();
+        String clean = b.toString();
         if (clean.length() <= max) {
             return clean;
         }

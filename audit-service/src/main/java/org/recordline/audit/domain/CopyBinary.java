@@ -54,9 +54,34 @@ final class CopyBinary {
     /** A {@code timestamptz}: microseconds from 2000-01-01T00:00:00Z (finer parts are dropped). */
     CopyBinary time(Instant t) {
         int32(8);
-        int64(Math.addExact(Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L),
-                t.getNano() / 1000));
+        int64(micros(t));
         return this;
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L),
+                t.getNano() / 1000);
+    }
+
+    /** Leaves {@code length} bytes to fill later ({@link #place}). */
+    CopyBinary gap(int length) {
+        ensure(length);
+        size += length;
+        return this;
+    }
+
+    /**
+     * Fills a gap at {@code at} with a {@code bigint}, a {@code timestamptz} and two 32-byte {@code bytea} fields: an
+     * audit entry's place in the log ({@link PreparedRows}).
+     */
+    void place(int at, long seq, Instant recordedAt, byte[] prev, byte[] hash) {
+        if (prev.length != 32 || hash.length != 32) {
+            throw new IllegalArgumentException("hashes are 32 bytes");
+        }
+        int saved = size;
+        size = at;
+        number(seq).time(recordedAt).bytes(prev).bytes(hash);
+        size = saved;
     }
 
     CopyBinary bytes(byte[] v) {
@@ -71,9 +96,30 @@ final class CopyBinary {
             int32(-1);
             return this;
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        int32(b.length);
-        raw(b, 0, b.length);
+        int n = s.length();
+        ensure(4 + n);
+        int at = size + 4;
+        for (int i = 0; i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch >= 0x80) {
+                // not ASCII: the JDK's encoder, for the rest of the text as for all of it
+                return utf8(s.getBytes(StandardCharsets.UTF_8));
+            }
+            buf[at + i] = (byte) ch;
+        }
+        int32(n);
+        size += n;
+        return this;
+    }
+
+    /** A {@code text} or {@code varchar} already in UTF-8, or null. */
+    CopyBinary utf8(byte[] utf8) {
+        if (utf8 == null) {
+            int32(-1);
+            return this;
+        }
+        int32(utf8.length);
+        raw(utf8, 0, utf8.length);
         return this;
     }
 

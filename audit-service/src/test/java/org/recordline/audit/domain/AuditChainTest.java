@@ -3,6 +3,8 @@ package org.recordline.audit.domain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -87,6 +89,34 @@ class AuditChainTest {
         assertEquals("a", AuditLog.cut("a\ud83d\ude00", 2), "cut before the pair, not inside it");
         assertEquals("abc", AuditLog.cut("abcdef", 3));
         assertEquals(null, AuditLog.cut(null, 3));
+        String clean = "ehr-north|pat-1";
+        assertSame(clean, AuditLog.cut(clean, 100), "clean text within its size is kept as it is");
+        assertEquals("\u00e9t\u00e9", AuditLog.cut("\u00e9t\u00e9\u00e9", 3), "no surrogate: cut at the size");
+    }
+
+    @Test
+    void aContextsListsAreCutToTheirSizeWithoutNullsAndSaySo() {
+        List<String> fifty = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "s|" + i).toList();
+        AuditEvent.Context kept = new AuditEvent.Context(List.of("r"), null, null, null, "EP-1", null, fifty,
+                null, null);
+        AuditEvent.Context same = AuditLog.normalise(kept);
+        assertEquals(kept, same);
+        assertSame(fifty, same.sourceIds(), "lists that need no change are kept");
+        assertNull(same.truncated());
+
+        List<String> many = new java.util.ArrayList<>(fifty);
+        many.add("s|50");
+        many.add(1, null);
+        AuditEvent.Context cut = AuditLog.normalise(new AuditEvent.Context(null, null, null, null, null, null, many,
+                java.util.Arrays.asList("Patient/" + "x".repeat(400), null), null));
+        assertEquals(Boolean.TRUE, cut.truncated(), "more than fifty values: cut, and said so");
+        assertEquals(49, cut.sourceIds().size(), "the first fifty values, less the null among them");
+        assertEquals("s|48", cut.sourceIds().get(48));
+        assertEquals(List.of("Patient/" + "x".repeat(292)), cut.resources(), "values cut to 300, nulls left out");
+        assertNull(AuditLog.normalise(new AuditEvent.Context(null, null, null, null, null, null, null, null,
+                null)).truncated());
+        assertEquals(Boolean.TRUE, AuditLog.normalise(new AuditEvent.Context(null, null, null, null, null, null,
+                null, null, true)).truncated(), "a context cut by its sender stays marked");
     }
 
     @Test

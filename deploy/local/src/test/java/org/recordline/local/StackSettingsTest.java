@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Heap sizes per service: the validation-service never gets less than it needs for the FHIR definitions. */
+/**
+ * Heap sizes per service: the validation-service never gets less than it needs for the FHIR definitions, nor the
+ * audit-service for its rate.
+ */
 class StackSettingsTest {
 
     private static StackSettings with(String heap) {
@@ -19,12 +22,15 @@ class StackSettingsTest {
     }
 
     @Test
-    void validationGetsAtLeastItsOwnHeap() {
+    void validationAndAuditGetAtLeastTheirOwnHeaps() {
         StackSettings defaults = with(null);
         assertEquals("192m", heapOf(defaults, "index-service"));
         assertEquals("448m", heapOf(defaults, "validation-service"));
         assertEquals("1g", heapOf(with("1g"), "validation-service"));
-        assertEquals("128m", heapOf(with("128m"), "audit-service"));
+        assertEquals("128m", heapOf(with("128m"), "index-service"));
+        assertEquals("320m", heapOf(defaults, "audit-service"));
+        assertEquals("320m", heapOf(with("128m"), "audit-service"));
+        assertEquals("512m", heapOf(with("512m"), "audit-service"));
         assertEquals("448m", heapOf(with("200000k"), "validation-service"));
     }
 

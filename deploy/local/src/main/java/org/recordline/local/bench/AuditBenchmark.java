@@ -63,7 +63,8 @@ import org.recordline.testsupport.KafkaBroker;
  *       (32 bytes a hash) and response times, each proof checked here with {@link MerkleTree} against the signed
  *       roots and the entry's hash as the database holds it.</li>
  * </ul>
- * The audit-service gets the stack's usual heap (192 MB unless {@code RECORDLINE_SERVICE_HEAP} says otherwise): proofs
+ * The audit-service gets the heap the stack gives it ({@link StackSettings#AUDIT_HEAP} unless
+ * {@code RECORDLINE_SERVICE_HEAP} says more): proofs
  * read the kept roots of 1024-leaf blocks and a few blocks' leaves, not every entry. Every wait is bounded.
  */
 public final class AuditBenchmark {
@@ -131,9 +132,9 @@ public final class AuditBenchmark {
     private void execute(Path home) throws Exception {
         Path state = Files.createTempDirectory("recordline-bench-audit-");
         try {
-            String heap = serviceHeap(options.entries());
             StackSettings settings = new StackSettings(home, state, KafkaBroker.freePort(), KafkaBroker.freePort(),
-                    KafkaBroker.freePort(), instances(options.instances()), heap);
+                    KafkaBroker.freePort(), instances(options.instances()), serviceHeap(options.entries()));
+            String heap = settings.heapFor(settings.services().get(0));
             int cores = Runtime.getRuntime().availableProcessors();
             System.out.printf("Recordline audit log benchmark: %,d audit events from one producer; audit-service"
                     + " heap %s; %d cores%n", options.entries(), heap, cores);
