@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** Limits and timeouts of the ingestion endpoints. */
 @ConfigMapping(prefix = "recordline.ingestion")
@@ -131,5 +132,27 @@ public interface IngestionConfig {
          * with a NetworkPolicy).
          */
         Map<String, String> senders();
+
+        /** TLS on the MLLP port; without a key store the port speaks plain TCP. */
+        Tls tls();
+
+        /**
+         * TLS for MLLP (TLS 1.3 or 1.2). With a key store the port speaks only TLS; with a trust store too, every sender
+         * must present a certificate one of its authorities signed (mutual TLS), and a connection that cannot complete
+         * the handshake is closed and audited as a refused request of its address.
+         */
+        interface Tls {
+            /** A PKCS#12 key store with the listener's private key and certificate chain. */
+            Optional<String> keyStore();
+
+            /** The key store's password. */
+            Optional<String> keyStorePassword();
+
+            /** A PKCS#12 trust store of the authorities that sign the senders' certificates. */
+            Optional<String> trustStore();
+
+            /** The trust store's password. */
+            Optional<String> trustStorePassword();
+        }
     }
 }

@@ -22,6 +22,13 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.jboss.logging.Logger;
 import org.recordline.commons.audit.AuditTrail;
 import org.recordline.ingestion.config.IngestionConfig;
@@ -32,7 +39,9 @@ import org.recordline.ingestion.domain.hl7v2.Hl7v2Intake;
  * reads a frame, answers with the acknowledgement once the message is accepted durably ({@code AA} only after the
  * broker acknowledged it) and only then reads the next frame, so the messages of one connection keep their order.
  * A frame over the size limit or broken framing is answered (an {@code AR} without a control id) and the connection
- * closed, since the stream's position is then unknown.
+ * closed, since the stream's position is then unknown. With {@code tls.key-store} set the port speaks only TLS, and
+ * with {@code tls.trust-store} every sender must present a trusted certificate; a failed handshake closes the
+ * connection and is audited as a refused request of its address.
  */
 @ApplicationScoped
 public class MllpListener {
@@ -62,7 +71,7 @@ public class MllpListener {
         if (!config.enabled()) {
             return;
         }
-        ServerSocket s = new ServerSocket();
+        ServerSocket s = config.tls().keyStore().isPresent() ? tlsServerSocket(config.tls()) : new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 50);
         server = s;
@@ -76,8 +85,46 @@ public class MllpListener {
         acceptor = new Thread(this::acceptLoop, "mllp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.infof("MLLP listener on %s:%d (%d senders registered)", config.host(), s.getLocalPort(),
-                config.senders().size());
+        LOG.infof("MLLP listener on %s:%d (%d senders registered; %s)", config.host(), s.getLocalPort(),
+                config.senders().size(), !(s instanceof SSLServerSocket tls) ? "plain TCP"
+                        : tls.getNeedClientAuth() ? "TLS, senders' certificates required" : "TLS");
+    }
+
+    /**
+     * A server socket speaking TLS 1.3 or 1.2 with the key store's key; requiring the senders' certificates when a
+     * trust store is set.
+     */
+    static SSLServerSocket tlsServerSocket(IngestionConfig.Mllp.Tls tls) throws IOException {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            char[] password = tls.keyStorePassword().orElse("").toCharArray();
+            keys.init(load(tls.keyStore().orElseThrow(), password), password);
+            TrustManager[] trust = null;
+            if (tls.trustStore().isPresent()) {
+                TrustManagerFactory senders = TrustManagerFactory.getInstance(
+                        TrustManagerFactory.getDefaultAlgorithm());
+                senders.init(load(tls.trustStore().get(), tls.trustStorePassword().orElse("").toCharArray()));
+                trust = senders.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust, null);
+            SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+            s.setEnabledProtocols(java.util.Arrays.stream(s.getSupportedProtocols())
+                    .filter(p -> p.equals("TLSv1.3") || p.equals("TLSv1.2")).toArray(String[]::new));
+            s.setNeedClientAuth(trust != null);
+            return s;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("MLLP TLS could not be set up: " + e.getMessage(), e);
+        }
+    }
+
+    private static java.security.KeyStore load(String file, char[] password)
+            throws IOException, java.security.GeneralSecurityException {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+            store.load(in, password);
+        }
+        return store;
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -121,6 +168,16 @@ public class MllpListener {
         try (socket) {
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
             socket.setTcpNoDelay(true);
+            if (socket instanceof SSLSocket tls) {
+                try {
+                    tls.startHandshake();
+                } catch (SSLException e) {
+                    // no TLS, an untrusted or missing certificate: nothing can be answered on this connection
+                    LOG.infof("MLLP connection from %s refused: TLS handshake failed (%s)", peer, e.getMessage());
+                    intake.refuseConnection(peer, "MLLP TLS handshake failed");
+                    return;
+                }
+            }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
             while (true) {

@@ -175,6 +175,14 @@ public class Hl7v2Intake {
         return new Reply(refusal.code(), codec.acknowledge(new byte[0], refusal), refusal.status(), null, false);
     }
 
+    /**
+     * A connection refused before any frame could be read (its TLS handshake failed): audited as a refused request
+     * of its address, repeats within the window folded into one event.
+     */
+    public void refuseConnection(String peer, String reason) {
+        denials.refused("mllp:" + peer, reason, "MLLP connection");
+    }
+
     private Reply refused(String sourceSystem, AuditTrail.RequestContext request, Hl7v2Refusal refusal, String ack) {
         LOG.debugf("HL7 v2 message refused: %s %s", refusal.code(), refusal.error().getCode());
         intake.rejected(sourceSystem, "hl7v2 " + refusal.code() + " " + refusal.error().getCode(), request);
