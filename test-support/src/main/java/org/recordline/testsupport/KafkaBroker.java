@@ -44,6 +44,102 @@ public final class KafkaBroker implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
+    /** With {@link #startTemporaryWithTls()}: the TLS listener's port and the keys of both sides; else null. */
+    private Integer tlsPort;
+    private TlsKeys tls;
+
+    /**
+     * Starts a broker on free ports with a fresh temporary log directory and, besides its plain listener (for its own
+     * use and for setting it up), a TLS listener that requires a client certificate, as a Strimzi TLS listener with
+     * {@code authentication: tls} does: {@link #tlsBootstrapServers()}, {@link #tlsClientProperties(boolean)}.
+     */
+    public static KafkaBroker startTemporaryWithTls() {
+        try {
+            Path dir = Files.createTempDirectory("recordline-kafka-tls-");
+            KafkaBroker b = new KafkaBroker(dir, freePort(), freePort());
+            b.temporary = true;
+            b.tlsPort = freePort();
+            b.tls = TlsKeys.generate(Files.createTempDirectory("recordline-kafka-keys-"));
+            b.startServer();
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code host:port} of the TLS listener. */
+    public String tlsBootstrapServers() {
+        if (tlsPort == null) {
+            throw new IllegalStateException("this broker has no TLS listener");
+        }
+        return "127.0.0.1:" + tlsPort;
+    }
+
+    /**
+     * Client settings for the TLS listener, without the {@code kafka.} prefix: trusting the broker's certificate,
+     * and presenting the client's certificate when {@code withCertificate}.
+     */
+    public Map<String, String> tlsClientProperties(boolean withCertificate) {
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("security.protocol", "SSL");
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.location", tls.dir().resolve("client-trust.p12").toString());
+        p.put("ssl.truststore.password", TlsKeys.PASSWORD);
+        if (withCertificate) {
+            p.put("ssl.keystore.type", "PKCS12");
+            p.put("ssl.keystore.location", tls.dir().resolve("client.p12").toString());
+            p.put("ssl.keystore.password", TlsKeys.PASSWORD);
+        }
+        return p;
+    }
+
+    /**
+     * Self-signed keys made with the JDK's keytool: the broker's (for 127.0.0.1) and a client's, each side trusting
+     * the other's certificate, in PKCS#12 stores.
+     */
+    private record TlsKeys(Path dir) {
+
+        static final String PASSWORD = "recordline-test";
+
+        static TlsKeys generate(Path dir) throws IOException {
+            dir.toFile().deleteOnExit();
+            keytool(dir, "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                    "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype",
+                    "PKCS12", "-keystore", "broker.p12", "-storepass", PASSWORD, "-keypass", PASSWORD);
+            keytool(dir, "-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                    "CN=recordline-test-client", "-validity", "2", "-storetype", "PKCS12", "-keystore", "client.p12",
+                    "-storepass", PASSWORD, "-keypass", PASSWORD);
+            keytool(dir, "-exportcert", "-alias", "broker", "-keystore", "broker.p12", "-storepass", PASSWORD,
+                    "-file", "broker.crt");
+            keytool(dir, "-exportcert", "-alias", "client", "-keystore", "client.p12", "-storepass", PASSWORD,
+                    "-file", "client.crt");
+            keytool(dir, "-importcert", "-noprompt", "-alias", "broker", "-file", "broker.crt", "-storetype",
+                    "PKCS12", "-keystore", "client-trust.p12", "-storepass", PASSWORD);
+            keytool(dir, "-importcert", "-noprompt", "-alias", "client", "-file", "client.crt", "-storetype",
+                    "PKCS12", "-keystore", "broker-trust.p12", "-storepass", PASSWORD);
+            try (var files = Files.list(dir)) {
+                files.forEach(f -> f.toFile().deleteOnExit());
+            }
+            return new TlsKeys(dir);
+        }
+
+        private static void keytool(Path dir, String... args) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            try {
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException("keytool " + args[0] + " failed: " + out);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+    }
+
     /** Starts a broker on free ports with a fresh temporary log directory. */
     public static KafkaBroker startTemporary() {
         try {
@@ -98,9 +194,24 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (tlsPort == null) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                    + ",TLS://127.0.0.1:" + tlsPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",TLS://127.0.0.1:" + tlsPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,TLS:SSL");
+            p.put("listener.name.tls.ssl.keystore.type", "PKCS12");
+            p.put("listener.name.tls.ssl.keystore.location", tls.dir().resolve("broker.p12").toString());
+            p.put("listener.name.tls.ssl.keystore.password", TlsKeys.PASSWORD);
+            p.put("listener.name.tls.ssl.key.password", TlsKeys.PASSWORD);
+            p.put("listener.name.tls.ssl.truststore.type", "PKCS12");
+            p.put("listener.name.tls.ssl.truststore.location", tls.dir().resolve("broker-trust.p12").toString());
+            p.put("listener.name.tls.ssl.truststore.password", TlsKeys.PASSWORD);
+            p.put("listener.name.tls.ssl.client.auth", "required");
+        }
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());

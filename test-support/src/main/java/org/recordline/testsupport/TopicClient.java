@@ -33,15 +33,24 @@ import org.recordline.events.Topics;
 public final class TopicClient {
 
     private final String bootstrapServers;
+    /** Client settings added to every producer and consumer (a TLS listener's, say). */
+    private final Map<String, String> extra;
 
     public TopicClient(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** A client that also uses {@code settings} (e.g. {@link KafkaBroker#tlsClientProperties(boolean)}). */
+    public TopicClient(String bootstrapServers, Map<String, String> settings) {
         this.bootstrapServers = bootstrapServers;
+        this.extra = Map.copyOf(settings);
     }
 
     /** Publishes one record ({@code acks=all}) and waits for the acknowledgement. */
     public void publish(String topic, String key, Map<String, String> headers, byte[] value) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(extra);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.MAX_MESSAGE_BYTES));
         try (KafkaProducer<String, byte[]> producer =
@@ -61,6 +70,7 @@ public final class TopicClient {
     public void publishAll(List<ProducerRecord<String, byte[]>> records) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(extra);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1000");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(4 * 1024 * 1024));
@@ -92,6 +102,7 @@ public final class TopicClient {
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(extra);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Topics.MAX_MESSAGE_BYTES));

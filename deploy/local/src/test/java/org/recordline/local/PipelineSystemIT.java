@@ -215,6 +215,23 @@ class PipelineSystemIT {
                 .then().statusCode(403).contentType(FHIR).body("resourceType", equalTo("OperationOutcome"));
     }
 
+    /**
+     * What the Kubernetes manifests point their probes and Prometheus at (deploy/kubernetes: startup, liveness and
+     * readiness probes, the ServiceMonitor) answers on every packaged service's management port, without a token.
+     */
+    @Test
+    @Order(3)
+    void theProbesAndMetricsTheKubernetesManifestsUseAnswerOnEveryManagementPort() {
+        for (StackSettings.ServiceSpec s : settings.services()) {
+            for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
+                given().baseUri("http://127.0.0.1").port(s.managementPort()).when().get(probe).then()
+                        .statusCode(200).body("status", equalTo("UP"));
+            }
+            given().baseUri("http://127.0.0.1").port(s.managementPort()).when().get("/q/metrics").then()
+                    .statusCode(200).body(org.hamcrest.Matchers.containsString("jvm_memory_used_bytes"));
+        }
+    }
+
     /** One table of each schema, to read and write from the wrong role. */
     private static final Map<String, String> TABLE_OF = Map.of("ingestion", "submission", "validation",
             "quarantined_record", "mpi", "enterprise_person", "audit", "audit_entry");
