@@ -64,20 +64,19 @@ final class Sources {
 
     /** The topics {@code service} consumes: its incoming channels' topics. */
     static Set<String> reads(String service) {
-        Set<String> out = new TreeSet<>();
-        properties(service).forEach((k, v) -> {
-            if (k.startsWith("mp.messaging.incoming.") && k.endsWith(".topic")) {
-                out.add(v);
-            }
-        });
-        return out;
+        return incoming(service, ".topic");
     }
 
     /** The consumer groups of {@code service}'s incoming channels. */
     static Set<String> groups(String service) {
+        return incoming(service, ".group.id");
+    }
+
+    /** The values of {@code service}'s incoming channels' setting {@code suffix}. */
+    private static Set<String> incoming(String service, String suffix) {
         Set<String> out = new TreeSet<>();
         properties(service).forEach((k, v) -> {
-            if (k.startsWith("mp.messaging.incoming.") && k.endsWith(".group.id")) {
+            if (k.startsWith("mp.messaging.incoming.") && k.endsWith(suffix)) {
                 out.add(v);
             }
         });
