@@ -54,4 +54,25 @@ class DeadLettersTest {
         assertEquals("2", header(out, "dead-letter-partition"));
         assertEquals("41", header(out, "dead-letter-offset"));
     }
+
+    @Test
+    void theDeadLetterHeadersAreThoseTheAsyncApiDocumentPromises() throws Exception {
+        ConsumerRecord<String, byte[]> in = new ConsumerRecord<>("ehr.audit.v1", 0, 1L, "k", new byte[] {1});
+        ProducerRecord<String, byte[]> out = DeadLetters.toRecord(
+                new DeadLetters.DeadLetter(in, new InvalidEventException("broken")));
+        java.util.Set<String> written = new java.util.TreeSet<>();
+        out.headers().forEach(h -> written.add(h.key()));
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try (var stream = getClass().getResourceAsStream(org.recordline.events.EventCatalog.ASYNCAPI_RESOURCE)) {
+            doc = new com.fasterxml.jackson.databind.ObjectMapper(
+                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(stream);
+        }
+        com.fasterxml.jackson.databind.JsonNode headers = doc.at("/components/messages/DeadLetter/headers");
+        java.util.Set<String> required = new java.util.TreeSet<>();
+        headers.path("required").forEach(n -> required.add(n.asText()));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        headers.path("properties").fieldNames().forEachRemaining(documented::add);
+        assertEquals(required, documented);
+        assertEquals(documented, written, "the record had no headers of its own, so only dead-letter ones remain");
+    }
 }
