@@ -321,4 +321,40 @@ class PipelineSystemIT {
         String out2 = second.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(out2.contains("0 accepted, 5 already there (resent), 1 refused"), out2);
     }
+
+    /**
+     * Every event the running services wrote to every topic they publish, read with the CloudEvents SDK and held to
+     * the AsyncAPI document. An inbound record first, so that the inbound results topic has one too.
+     */
+    @Test
+    @Order(95)
+    void everyEventOnEveryTopicIsACloudEventTheAsyncApiDocumentDescribes() throws Exception {
+        String id = "conformance-" + java.util.UUID.randomUUID();
+        byte[] patient = SharedData.fixture("patient-complete.json");
+        topics().publish(Topics.INBOUND, "inbound-conformance", Map.of(
+                "ce_id", id, "ce_source", StackSettings.LOCAL_INBOUND_SOURCE, "ce_type", "org.example.patient",
+                "ce_specversion", "1.0", "ce_time", java.time.Instant.now().toString(),
+                "content-type", FHIR), new String(patient, StandardCharsets.UTF_8)
+                .replace("pat-complete-1", "inbound-" + id.substring(12, 20))
+                .getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(60)).until(() -> !topics().find(
+                Topics.INBOUND_RESULTS,
+                r -> id.equals(TopicClient.header(r, "ce_subject"))).isEmpty());
+
+        Set<String> seen = new java.util.TreeSet<>();
+        Set<String> correlated = Set.of(Topics.INGESTED,
+                Topics.VALIDATED, Topics.QUARANTINED,
+                Topics.RECORD_CHANGES, Topics.INBOUND_RESULTS);
+        for (String topic : List.of(Topics.INGESTED,
+                Topics.VALIDATED, Topics.QUARANTINED,
+                Topics.RECORD_CHANGES, Topics.AUDIT,
+                Topics.AUDIT_CHECKPOINTS, Topics.INBOUND_RESULTS)) {
+            seen.addAll(LiveEventConformance.check(topic, topics().readAll(topic), correlated.contains(topic)));
+        }
+        // what this run is sure to have made (a dismissal and a checkpoint depend on a technician and the clock)
+        assertTrue(seen.containsAll(List.of(org.recordline.events.EventTypes.RECORD_INGESTED,
+                org.recordline.events.EventTypes.RECORD_VALIDATED, org.recordline.events.EventTypes.RECORD_QUARANTINED,
+                org.recordline.events.EventTypes.RECORD_CHANGED, org.recordline.events.EventTypes.AUDIT,
+                org.recordline.events.EventTypes.INBOUND_RESULT)), seen.toString());
+    }
 }

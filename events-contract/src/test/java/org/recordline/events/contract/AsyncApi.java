@@ -26,30 +26,30 @@ import java.util.stream.Collectors;
  * An AsyncAPI 3 document read for the contract tests: its channels and messages with local {@code $ref}s resolved,
  * and its message schemas as JSON Schema validators (AsyncAPI's default schema format is a superset of draft 7).
  */
-final class AsyncApi {
+public final class AsyncApi {
 
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     /** The committed document, read from the file the build ships, not from a copy. */
-    static final Path DOCUMENT = Path.of("..", "docs", "asyncapi", "recordline.yaml");
+    public static final Path DOCUMENT = Path.of("..", "docs", "asyncapi", "recordline.yaml");
 
     /** Draft 7, told that {@code components} holds the referenced schemas and is not a keyword. */
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
             b -> b.metaSchema(com.networknt.schema.JsonMetaSchema.builder(com.networknt.schema.JsonMetaSchema.getV7())
                     .keyword(new com.networknt.schema.NonValidationKeyword("components")).build()));
 
-    final JsonNode root;
+    public final JsonNode root;
 
-    AsyncApi(JsonNode root) {
+    public AsyncApi(JsonNode root) {
         this.root = root;
     }
 
-    static AsyncApi committed() {
+    public static AsyncApi committed() {
         return read(DOCUMENT);
     }
 
-    static AsyncApi read(Path file) {
+    public static AsyncApi read(Path file) {
         try {
             return new AsyncApi(YAML.readTree(Files.readString(file)));
         } catch (IOException e) {
@@ -57,7 +57,7 @@ final class AsyncApi {
         }
     }
 
-    static AsyncApi readResource(String resource) {
+    public static AsyncApi readResource(String resource) {
         try (InputStream in = AsyncApi.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("no resource " + resource);
@@ -69,7 +69,7 @@ final class AsyncApi {
     }
 
     /** The node a local reference points at. */
-    JsonNode ref(String ref) {
+    public JsonNode ref(String ref) {
         if (!ref.startsWith("#/")) {
             throw new IllegalArgumentException("only local references are used: " + ref);
         }
@@ -81,7 +81,7 @@ final class AsyncApi {
     }
 
     /** The node itself, or what its {@code $ref} points at (followed until a node without one). */
-    JsonNode resolve(JsonNode n) {
+    public JsonNode resolve(JsonNode n) {
         int hops = 0;
         while (n != null && n.has("$ref")) {
             if (hops++ > 16) {
@@ -93,14 +93,14 @@ final class AsyncApi {
     }
 
     /** Channel id to channel node. */
-    Map<String, JsonNode> channels() {
+    public Map<String, JsonNode> channels() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         root.path("channels").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
     /** Topic (channel address) to channel node. */
-    Map<String, JsonNode> channelsByAddress() {
+    public Map<String, JsonNode> channelsByAddress() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         channels().forEach((id, c) -> {
             if (out.put(c.path("address").asText(), c) != null) {
@@ -111,14 +111,14 @@ final class AsyncApi {
     }
 
     /** The messages of a channel, resolved, by their key in the channel. */
-    Map<String, JsonNode> messages(JsonNode channel) {
+    public Map<String, JsonNode> messages(JsonNode channel) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         channel.path("messages").fields().forEachRemaining(e -> out.put(e.getKey(), resolve(e.getValue())));
         return out;
     }
 
     /** Every message of every channel of that topic with that {@code x-ce-type}. */
-    List<JsonNode> messagesOfType(String topic, String ceType) {
+    public List<JsonNode> messagesOfType(String topic, String ceType) {
         JsonNode channel = channelsByAddress().get(topic);
         if (channel == null) {
             return List.of();
@@ -129,7 +129,7 @@ final class AsyncApi {
     }
 
     /** A schema node as a validator, its local references resolved against this document. */
-    JsonSchema validator(JsonNode schema) {
+    public JsonSchema validator(JsonNode schema) {
         ObjectNode wrapper = JSON.createObjectNode();
         wrapper.set("allOf", JSON.createArrayNode().add(schema));
         wrapper.set("components", root.path("components"));
@@ -137,7 +137,7 @@ final class AsyncApi {
     }
 
     /** What the schema finds wrong with a value; empty when it is valid. */
-    Set<String> problems(JsonNode schema, JsonNode value) {
+    public Set<String> problems(JsonNode schema, JsonNode value) {
         Set<String> out = new TreeSet<>();
         for (ValidationMessage m : validator(schema).validate(value)) {
             out.add(m.getMessage());
@@ -146,7 +146,7 @@ final class AsyncApi {
     }
 
     /** Every {@code $ref} anywhere in the document. */
-    List<String> allRefs() {
+    public List<String> allRefs() {
         List<String> out = new ArrayList<>();
         collectRefs(root, out);
         return out;
@@ -167,7 +167,7 @@ final class AsyncApi {
     }
 
     /** The JSON types a (resolved) schema allows, without {@code null}; from {@code type} or {@code oneOf}. */
-    Set<String> types(JsonNode schema) {
+    public Set<String> types(JsonNode schema) {
         JsonNode s = resolve(schema);
         Set<String> out = new LinkedHashSet<>();
         if (s.has("type")) {
@@ -184,7 +184,7 @@ final class AsyncApi {
     }
 
     /** The schema without its {@code null} alternative: for {@code oneOf [X, null]}, X resolved. */
-    JsonNode nonNull(JsonNode schema) {
+    public JsonNode nonNull(JsonNode schema) {
         JsonNode s = resolve(schema);
         if (s.has("oneOf")) {
             List<JsonNode> alts = new ArrayList<>();
@@ -201,13 +201,13 @@ final class AsyncApi {
         return s;
     }
 
-    static Set<String> fieldNames(JsonNode object) {
+    public static Set<String> fieldNames(JsonNode object) {
         Set<String> out = new TreeSet<>();
         object.fieldNames().forEachRemaining(out::add);
         return out;
     }
 
-    static Set<String> texts(JsonNode array) {
+    public static Set<String> texts(JsonNode array) {
         Set<String> out = new TreeSet<>();
         array.forEach(x -> out.add(x.asText()));
         return out;
