@@ -51,6 +51,17 @@ public final class LocalStack implements AutoCloseable {
         this.settings = settings;
     }
 
+    private final List<String> serviceOptions = new java.util.ArrayList<>();
+
+    /**
+     * JVM options every service is started with, besides the stack's own (for example where to export traces:
+     * {@code -Dquarkus.otel.exporter.otlp.traces.endpoint=...}); before {@link #start}.
+     */
+    public LocalStack withServiceOptions(List<String> options) {
+        serviceOptions.addAll(options);
+        return this;
+    }
+
     /** Deletes the stack's data (broker log, database, service logs); keeps the keys and passwords. */
     public static void wipeData(Path stateDir) {
         for (String sub : List.of("kafka", "postgres", "logs")) {
@@ -256,6 +267,7 @@ public final class LocalStack implements AutoCloseable {
                     // $import manifests may name files under the state folder's imports/
                     "-Drecordline.ingestion.import.directory=" + settings.stateDir().resolve("imports")));
         }
+        cmd.addAll(serviceOptions);
         // extra JVM options for every service, e.g. a JFR recording: RECORDLINE_SERVICE_JVM_OPTIONS
         String extra = System.getenv("RECORDLINE_SERVICE_JVM_OPTIONS");
         if (extra != null && !extra.isBlank()) {

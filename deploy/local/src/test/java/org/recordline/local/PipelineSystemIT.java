@@ -50,6 +50,7 @@ class PipelineSystemIT {
     private static final String PUBLISHER = "ehr-system-test";
 
     private static LocalStack stack;
+    private static OtlpReceiver traces;
     private static StackSettings settings;
 
     @BeforeAll
@@ -63,7 +64,12 @@ class PipelineSystemIT {
                 new StackSettings.ServiceSpec("index-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
                 new StackSettings.ServiceSpec("audit-service", KafkaBroker.freePort(), KafkaBroker.freePort())),
                 "192m");
-        stack = new LocalStack(settings);
+        traces = new OtlpReceiver();
+        // every service exports its spans to the receiver, often, as it would to a collector
+        stack = new LocalStack(settings).withServiceOptions(List.of(
+                "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
+                "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
+                "-Dquarkus.otel.bsp.schedule.delay=0.2s"));
         stack.start(Duration.ofSeconds(240));
     }
 
@@ -71,7 +77,12 @@ class PipelineSystemIT {
     static void stopStack() {
         if (stack != null) {
             stack.close();
-            LocalStack.deleteState(settings.stateDir());
+            if (!Boolean.getBoolean("recordline.keep-state")) {
+                LocalStack.deleteState(settings.stateDir());
+            }
+        }
+        if (traces != null) {
+            traces.close();
         }
     }
 
@@ -356,5 +367,56 @@ class PipelineSystemIT {
                 org.recordline.events.EventTypes.RECORD_VALIDATED, org.recordline.events.EventTypes.RECORD_QUARANTINED,
                 org.recordline.events.EventTypes.RECORD_CHANGED, org.recordline.events.EventTypes.AUDIT,
                 org.recordline.events.EventTypes.INBOUND_RESULT)), seen.toString());
+    }
+
+    /**
+     * One submission is one trace across the four services: the caller's {@code traceparent} on the {@code POST}
+     * continues through the outbox, every topic (in the records' {@code traceparent} headers) and every consumer, up to
+     * the record change and the audit entries. The spans are the ones the services export over OTLP.
+     */
+    @Test
+    @Order(6)
+    void oneSubmissionIsOneTraceFromThePostToTheRecordChangeAndTheAuditLog() throws Exception {
+        String traceId = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        String callerSpan = "00f067aa0ba902b7";
+        String patient = new String(SharedData.fixture("patient-complete.json"), StandardCharsets.UTF_8)
+                .replace("pat-complete-1", "traced-" + traceId.substring(0, 8));
+        String submission = as("ingestion-service", PUBLISHER, "ehr-publisher").contentType(FHIR)
+                .header("traceparent", "00-" + traceId + "-" + callerSpan + "-01").body(patient)
+                .when().post("/fhir").then().statusCode(202).extract().path("submissionId");
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            List<OtlpReceiver.ReceivedSpan> spans = traces.trace(traceId);
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            spans.forEach(sp -> names.add(sp.service() + ": " + sp.name()));
+            // the request, the outbox relays, each topic's consumer: every hop a span of this trace
+            for (String hop : List.of("ingestion-service: ehr.ingested.v1 publish",
+                    "validation-service: ehr.ingested.v1 process", "validation-service: ehr.validated.v1 publish",
+                    "index-service: ehr.validated.v1 process", "index-service: ehr.record-changes.v1 publish",
+                    "ingestion-service: ehr.record-changes.v1 process", "ingestion-service: ehr.audit.v1 publish",
+                    "validation-service: ehr.audit.v1 publish", "index-service: ehr.audit.v1 publish",
+                    "audit-service: ehr.audit.v1 process")) {
+                assertTrue(names.contains(hop), hop + " missing; the trace has " + names + "; received "
+                        + traces.summary());
+            }
+            assertTrue(spans.stream().anyMatch(sp -> sp.service().equals("ingestion-service")
+                    && sp.kind().equals("SPAN_KIND_SERVER") && sp.parentSpanId().equals(callerSpan)),
+                    "the POST's server span is the caller's child: " + names);
+        });
+        // connected: every span's parent is the caller's span or another span of the trace
+        List<OtlpReceiver.ReceivedSpan> spans = traces.trace(traceId);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        spans.forEach(sp -> ids.add(sp.spanId()));
+        for (OtlpReceiver.ReceivedSpan sp : spans) {
+            assertTrue(sp.parentSpanId().equals(callerSpan) || ids.contains(sp.parentSpanId()),
+                    sp + " hangs from a span the trace does not have");
+        }
+        // and the record change and audit entries on the topics carry it too
+        ConsumerRecord<String, byte[]> change = on(Topics.RECORD_CHANGES, submission).get(0);
+        assertTrue(TopicClient.header(change, "traceparent").startsWith("00-" + traceId + "-"));
+        for (ConsumerRecord<String, byte[]> audit : on(Topics.AUDIT, submission)) {
+            assertTrue(TopicClient.header(audit, "traceparent").startsWith("00-" + traceId + "-"),
+                    "audit event " + TopicClient.header(audit, "ce_id"));
+        }
     }
 }

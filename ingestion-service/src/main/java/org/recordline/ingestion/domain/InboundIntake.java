@@ -191,7 +191,9 @@ public class InboundIntake {
             }
             out.add(new OutgoingEvent(Topics.INBOUND_RESULTS, h.source(), events.headers(resultId(h),
                     EventTypes.INBOUND_RESULT, h.id(), h.correlationId() != null ? h.correlationId() : h.id()),
-                    org.recordline.events.EventCodec.encode(result)));
+                    org.recordline.events.EventCodec.encode(result),
+                    org.recordline.commons.tracing.Traces.forCorrelation(h.correlationId() != null ? h.correlationId()
+                            : h.id())));
         }
         outbox.add(out);
         LOG.debugf("inbound poll: %d taken, %d refused", taken, refused);

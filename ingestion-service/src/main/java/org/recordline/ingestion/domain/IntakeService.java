@@ -116,6 +116,7 @@ public class IntakeService {
     public Intake accept(ParsedSubmission parsed, String sourceSystem, String idempotencyKey, byte[] contentSha256,
                          AuditTrail.RequestContext request) {
         Recorded rec = groupCommit(new Pending(parsed, sourceSystem, idempotencyKey, contentSha256, request,
+                trace(request),
                 new CompletableFuture<>()));
         if (rec.conflict()) {
             return new Intake(rec.submission(), true, true, true);
@@ -147,6 +148,7 @@ public class IntakeService {
             byte[] sha = item.contentSha256() != null ? item.contentSha256()
                     : sha256(item.parsed().fhirJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             pending.add(new Pending(item.parsed(), sourceSystem, item.idempotencyKey(), sha, item.request(),
+                    trace(item.request()),
                     new CompletableFuture<>()));
         }
         List<Recorded> recorded = new ArrayList<>(pending.size());
@@ -176,6 +178,15 @@ public class IntakeService {
                 "ingest", detail, null, null, null, null);
     }
 
+    /**
+     * The trace a submission continues, taken on the thread that hands it over (the group commit records it on
+     * another): the consumed record's span of its correlation id, else the current (HTTP request's) span.
+     */
+    private static String trace(AuditTrail.RequestContext request) {
+        String correlation = request != null && request.context() != null ? request.context().correlationId() : null;
+        return org.recordline.commons.tracing.Traces.forCorrelation(correlation);
+    }
+
     /** SHA-256 of {@code bytes}. */
     public static byte[] sha256(byte[] bytes) {
         try {
@@ -193,7 +204,7 @@ public class IntakeService {
 
     /** A request waiting for the group commit, with its audit context (roles, address, purpose, correlation). */
     private record Pending(ParsedSubmission parsed, String sourceSystem, String idempotencyKey, byte[] contentSha256,
-                           AuditTrail.RequestContext request, CompletableFuture<Recorded> done) {
+                           AuditTrail.RequestContext request, String traceparent, CompletableFuture<Recorded> done) {
     }
 
     /**
@@ -325,7 +336,9 @@ public class IntakeService {
             fresh.add(s);
             latest.put(s.sourceRecordKey, s);
             int from = events.size();
-            events.addAll(eventsOf(s, p.parsed(), p.request()));
+            for (OutgoingEvent e : eventsOf(s, p.parsed(), p.request())) {
+                events.add(e.withTraceparent(p.traceparent()));
+            }
             eventRanges.add(new int[] {from, events.size()});
             Recorded r = new Recorded(s, List.of(), false);
             out.add(r);

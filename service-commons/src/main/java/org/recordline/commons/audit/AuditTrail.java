@@ -105,8 +105,12 @@ public class AuditTrail {
         AuditEvent e = new AuditEvent(UUID.randomUUID().toString(), Instant.now(), service, action, outcome, actor,
                 submissionId, patientRef, purpose, detail, context);
         String key = submissionId != null ? submissionId : patientRef != null ? patientRef : e.eventId();
+        // the act's trace: the consumed record's of this submission, else the request's (or the current span's)
+        String correlation = submissionId != null ? submissionId
+                : context != null && context.correlationId() != null ? context.correlationId() : null;
         return new OutgoingEvent(Topics.AUDIT, key,
-                events.headers(e.eventId(), EventTypes.AUDIT, submissionId, submissionId), EventCodec.encode(e));
+                events.headers(e.eventId(), EventTypes.AUDIT, submissionId, submissionId), EventCodec.encode(e),
+                org.recordline.commons.tracing.Traces.forCorrelation(correlation));
     }
 
     private boolean inRequest() {

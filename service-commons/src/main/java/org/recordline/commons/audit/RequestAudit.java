@@ -86,6 +86,8 @@ public class RequestAudit {
         }
         purpose = p == null ? defaultPurpose : p.strip();
         correlationId = c != null ? c : UUID.randomUUID().toString();
+        // log lines of this request say which one it was (the trace id is Quarkus' own MDC entry)
+        org.jboss.logging.MDC.put(org.recordline.commons.tracing.Traces.MDC_CORRELATION, correlationId);
         onBehalfOf = o;
         SocketAddress remote = http.remoteAddress();
         clientAddress = remote == null ? null : remote.hostAddress();
@@ -95,6 +97,7 @@ public class RequestAudit {
 
     /** Echoes the correlation id, so a caller can find its request's events. */
     void echo(ContainerResponseContext response) {
+        org.jboss.logging.MDC.remove(org.recordline.commons.tracing.Traces.MDC_CORRELATION);
         if (read) {
             response.getHeaders().putSingle(CORRELATION_HEADER, correlationId);
         }

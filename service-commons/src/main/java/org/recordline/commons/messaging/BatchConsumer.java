@@ -4,7 +4,14 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,6 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.recordline.commons.persistence.DatabaseProbe;
+import org.recordline.commons.tracing.Traces;
+import org.recordline.events.CloudEventHeaders;
 
 /**
  * Applies the records of one poll in one database transaction: the one mechanism every Recordline consumer uses.
@@ -42,14 +51,16 @@ public class BatchConsumer {
     private final DatabaseProbe database;
     private final DeadLetters deadLetters;
     private final int transactionTimeoutSeconds;
+    private final Tracer tracer;
 
-    public BatchConsumer(MeterRegistry registry, DatabaseProbe database, DeadLetters deadLetters,
+    public BatchConsumer(MeterRegistry registry, DatabaseProbe database, DeadLetters deadLetters, Tracer tracer,
                          @ConfigProperty(name = "recordline.consumer.transaction-timeout", defaultValue = "120")
                          int transactionTimeoutSeconds) {
         this.registry = registry;
         this.database = database;
         this.deadLetters = deadLetters;
         this.transactionTimeoutSeconds = transactionTimeoutSeconds;
+        this.tracer = tracer;
     }
 
     /** A decoded record. */
@@ -61,6 +72,45 @@ public class BatchConsumer {
         if (records.isEmpty()) {
             return;
         }
+        // one consumer span per record, a child of the span that published it; the events a record leads to find
+        // theirs by its correlation id (Traces.forCorrelation), since the poll is applied together
+        Map<String, Context> traces = new HashMap<>();
+        Map<ConsumerRecord<String, byte[]>, Span> spans = new IdentityHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Context parent = Traces.extract(r.headers());
+            Span span = tracer.spanBuilder(r.topic() + " process").setParent(parent)
+                    .setSpanKind(SpanKind.CONSUMER)
+                    .setAttribute("messaging.system", "kafka")
+                    .setAttribute("messaging.destination.name", r.topic())
+                    .setAttribute("messaging.operation.type", "process")
+                    .setAttribute("messaging.destination.partition.id", String.valueOf(r.partition()))
+                    .setAttribute("messaging.kafka.offset", r.offset()).startSpan();
+            spans.put(r, span);
+            String correlation = header(r, CloudEventHeaders.CORRELATION_ID);
+            if (correlation == null) {
+                correlation = header(r, CloudEventHeaders.CE_ID);
+            }
+            if (correlation != null) {
+                traces.put(correlation, parent.with(span));
+            }
+        }
+        try {
+            Traces.inBatch(traces, () -> {
+                decodeAndApply(records, handler, spans);
+                return null;
+            });
+        } finally {
+            spans.values().forEach(Span::end);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private <T> void decodeAndApply(ConsumerRecords<String, byte[]> records, BatchHandler<T> handler,
+                                    Map<ConsumerRecord<String, byte[]>, Span> spans) {
         List<Decoded<T>> decoded = new ArrayList<>(records.count());
         List<DeadLetters.DeadLetter> dead = new ArrayList<>();
         String topic = null;
@@ -74,8 +124,14 @@ public class BatchConsumer {
         }
         DistributionSummary.builder("recordline.consumer.batch.size").description("records per applied poll")
                 .tag("topic", topic).register(registry).record(records.count());
-        applyIsolating(decoded, handler, dead);
+        applyIsolating(decoded, handler, dead, spans);
         if (!dead.isEmpty()) {
+            for (DeadLetters.DeadLetter d : dead) {
+                Span span = spans.get(d.record());
+                if (span != null) {
+                    span.setStatus(StatusCode.ERROR, "dead-lettered");
+                }
+            }
             deadLetters.send(dead);
             for (DeadLetters.DeadLetter d : dead) {
                 registry.counter("recordline.consumer.failed", "topic", d.record().topic()).increment();
@@ -84,7 +140,8 @@ public class BatchConsumer {
     }
 
     private <T> void applyIsolating(List<Decoded<T>> batch, BatchHandler<T> handler,
-                                    List<DeadLetters.DeadLetter> dead) {
+                                    List<DeadLetters.DeadLetter> dead,
+                                    Map<ConsumerRecord<String, byte[]>, Span> spans) {
         PoisonIsolation.apply(batch, part -> {
             String topic = part.get(0).record().topic();
             List<T> events = part.stream().map(Decoded::event).toList();
@@ -97,8 +154,9 @@ public class BatchConsumer {
                     "outcome", outcome).increment(n));
         }, (poison, failure) -> {
             ConsumerRecord<String, byte[]> r = poison.record();
-            LOG.warnf("record %s-%d@%d is poison: %s", r.topic(), r.partition(), r.offset(),
-                    DeadLetters.reason(failure));
+            Traces.logAbout(header(r, CloudEventHeaders.CORRELATION_ID), spans.get(r),
+                    () -> LOG.warnf("record %s-%d@%d is poison: %s", r.topic(), r.partition(), r.offset(),
+                            DeadLetters.reason(failure)));
             dead.add(new DeadLetters.DeadLetter(r, failure));
         });
     }

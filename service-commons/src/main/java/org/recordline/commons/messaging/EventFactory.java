@@ -2,6 +2,7 @@ package org.recordline.commons.messaging;
 
 import java.time.Instant;
 import java.util.UUID;
+import org.recordline.commons.tracing.Traces;
 import org.recordline.events.CloudEventHeaders;
 import org.recordline.events.EventCodec;
 import org.recordline.events.OutgoingEvent;
@@ -14,9 +15,12 @@ public record EventFactory(String service) {
         return new CloudEventHeaders(id, "/recordline/" + service, type, Instant.now(), subject, correlationId);
     }
 
-    /** An outgoing event with a fresh id, about a submission. */
+    /**
+     * An outgoing event with a fresh id, about a submission; it continues the submission's trace
+     * ({@link Traces#forCorrelation}).
+     */
     public OutgoingEvent event(String topic, String key, String type, String submissionId, Object payload) {
         return new OutgoingEvent(topic, key, headers(UUID.randomUUID().toString(), type, submissionId, submissionId),
-                EventCodec.encode(payload));
+                EventCodec.encode(payload), Traces.forCorrelation(submissionId));
     }
 }

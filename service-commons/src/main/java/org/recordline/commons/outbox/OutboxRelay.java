@@ -41,6 +41,7 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.recordline.commons.messaging.KafkaProducerSettings;
+import org.recordline.commons.tracing.Traces;
 import org.recordline.events.EventCodec;
 
 /**
@@ -96,17 +97,19 @@ public class OutboxRelay {
     private volatile boolean running;
     private volatile boolean leader;
     private volatile KafkaProducer<String, byte[]> producer;
+    private final io.opentelemetry.api.trace.Tracer tracer;
     private Thread thread;
     private Thread listener;
 
     public OutboxRelay(AgroalDataSource dataSource, OutboxConfig config, KafkaProducerSettings producerSettings,
-                       MeterRegistry registry,
+                       MeterRegistry registry, io.opentelemetry.api.trace.Tracer tracer,
                        @ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> jdbcUrl,
                        @ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
                        @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
         this.dataSource = dataSource;
         this.config = config;
         this.producerSettings = producerSettings;
+        this.tracer = tracer;
         this.jdbcUrl = jdbcUrl.orElse(null);
         this.dbUser = dbUser.orElse(null);
         this.dbPassword = dbPassword;
@@ -335,8 +338,22 @@ public class OutboxRelay {
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, rs.getString(3),
                             rs.getBytes(5));
                     Map<String, String> headers = EventCodec.mapper().readValue(rs.getString(4), HEADER_MAP);
-                    headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-                    sent.add(new Sent(id, topic, producer.send(record)));
+                    // the publication is a producer span in the trace of the act that wrote the row; the record
+                    // carries this span's context, so the consumer's span is its child
+                    io.opentelemetry.api.trace.Span span = tracer.spanBuilder(topic + " publish")
+                            .setParent(Traces.extract(headers.remove(Traces.TRACEPARENT),
+                                    headers.remove(Traces.TRACESTATE)))
+                            .setSpanKind(io.opentelemetry.api.trace.SpanKind.PRODUCER)
+                            .setAttribute("messaging.system", "kafka")
+                            .setAttribute("messaging.destination.name", topic)
+                            .setAttribute("messaging.operation.type", "send").startSpan();
+                    try {
+                        Traces.inject(io.opentelemetry.context.Context.root().with(span), headers);
+                        headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+                        sent.add(new Sent(id, topic, producer.send(record)));
+                    } finally {
+                        span.end();
+                    }
                     bytes += record.value().length;
                 }
             }

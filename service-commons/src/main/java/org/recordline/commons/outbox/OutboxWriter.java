@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.recordline.commons.persistence.DataAccessException;
+import org.recordline.commons.tracing.Traces;
 import org.recordline.events.EventCodec;
 import org.recordline.events.OutgoingEvent;
 
@@ -61,7 +62,12 @@ public class OutboxWriter {
             OutgoingEvent e = events.get(i);
             topics[i] = e.topic();
             keys[i] = e.key();
-            headers[i] = new String(EventCodec.encode(e.headers().asMap()), java.nio.charset.StandardCharsets.UTF_8);
+            java.util.Map<String, String> h = e.headers().asMap();
+            if (e.traceparent() != null) {
+                // the act's trace context rides in the row beside the CloudEvents headers; the relay continues it
+                h.put(Traces.TRACEPARENT, e.traceparent());
+            }
+            headers[i] = new String(EventCodec.encode(h), java.nio.charset.StandardCharsets.UTF_8);
             payloads[i] = e.payload();
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
