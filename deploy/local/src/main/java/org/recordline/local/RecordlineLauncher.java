@@ -15,9 +15,10 @@ import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.TokenIssuer;
 
 /**
- * {@code ./recordline}: runs the platform locally ({@code up}), issues tokens the local stack accepts ({@code token})
- * and measures it ({@code bench}). Exit codes: 0 done (or {@code help}); 2 a usage error (the usage goes to standard
- * error) or a reason to refuse (a port taken, a service not built or not ready); 1 anything else.
+ * {@code ./recordline}: runs the platform locally ({@code up}), issues tokens the local stack accepts ({@code token}),
+ * shows the events on a topic ({@code subscribe}) and measures it ({@code bench}). Exit codes: 0 done (or
+ * {@code help}); 2 a usage error (the usage goes to standard error) or a reason to refuse (a port taken, a service not
+ * built or not ready); 1 anything else.
  */
 public final class RecordlineLauncher {
 
@@ -66,6 +67,7 @@ public final class RecordlineLauncher {
                         return 1;
                     }
                 }
+                case "subscribe" -> Subscribe.run(StackSettings.fromEnvironment(home, env), rest, out, err);
                 case "match-model" -> matchModel(StackSettings.fromEnvironment(home, env), rest, out);
                 case "audit" -> {
                     if (!AuditVerify.run(StackSettings.fromEnvironment(home, env), rest, out)) {
@@ -109,6 +111,10 @@ public final class RecordlineLauncher {
                        ./recordline import PATH [--url URL] [--token TOKEN] [--clients N]
                                                       send FHIR JSON/XML/NDJSON and HL7 v2 files to the
                                                       ingestion-service (resends are safe); summary by outcome
+                       ./recordline subscribe TOPIC [--from-beginning] [--payload] [--max N]
+                                                      print the running stack's events on TOPIC as they
+                                                      arrive, one line each (ids and counts; --payload
+                                                      adds the JSON, patient data) until Ctrl-C
                        ./recordline match-model estimate [--records N] [--out FILE]
                                                       re-estimate the index's match model from its own
                                                       records (the running stack's); print or save it
