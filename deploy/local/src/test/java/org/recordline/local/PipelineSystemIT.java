@@ -403,6 +403,44 @@ class PipelineSystemIT {
                     && sp.kind().equals("SPAN_KIND_SERVER") && sp.parentSpanId().equals(callerSpan)),
                     "the POST's server span is the caller's child: " + names);
         });
+        // hop by hop: each audit entry of the submission is consumed by the audit-service under the span its record
+        // names (the relay's publication of it); every consumer span is the child of a publication of its topic, and
+        // of that publication only once per service (no second span, e.g. the messaging connector's, per record);
+        // every publication is the child of the request's or a consumer's span
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<OtlpReceiver.ReceivedSpan> all = traces.trace(traceId);
+            java.util.Map<String, OtlpReceiver.ReceivedSpan> byId = new java.util.HashMap<>();
+            all.forEach(sp -> byId.put(sp.spanId(), sp));
+            List<ConsumerRecord<String, byte[]>> audits = on(Topics.AUDIT, submission);
+            assertTrue(audits.size() >= 3, "received, validated, indexed: " + audits.size());
+            for (ConsumerRecord<String, byte[]> audit : audits) {
+                String parent = TopicClient.header(audit, "traceparent");
+                assertTrue(parent != null && parent.startsWith("00-" + traceId + "-"),
+                        "audit event " + TopicClient.header(audit, "ce_id") + " carries " + parent);
+                String published = parent.substring(36, 52);
+                OtlpReceiver.ReceivedSpan publication = byId.get(published);
+                assertTrue(publication != null && publication.name().equals(Topics.AUDIT + " publish")
+                        && publication.kind().equals("SPAN_KIND_PRODUCER"), "publication " + published + ": "
+                        + publication);
+                assertEquals(1, all.stream().filter(sp -> sp.service().equals("audit-service")
+                        && sp.kind().equals("SPAN_KIND_CONSUMER") && sp.parentSpanId().equals(published)).count(),
+                        "the audit-service's span of audit event " + TopicClient.header(audit, "ce_id"));
+            }
+            java.util.Set<String> consumed = new java.util.HashSet<>();
+            for (OtlpReceiver.ReceivedSpan sp : all) {
+                OtlpReceiver.ReceivedSpan parent = byId.get(sp.parentSpanId());
+                if (sp.kind().equals("SPAN_KIND_CONSUMER")) {
+                    assertTrue(parent != null && parent.kind().equals("SPAN_KIND_PRODUCER")
+                            && sp.name().equals(parent.name().replace(" publish", " process")),
+                            sp + " is not the child of its record's publication: " + parent);
+                    assertTrue(consumed.add(sp.service() + " " + sp.parentSpanId()),
+                            "two consumer spans of one record in " + sp.service() + ": " + sp);
+                } else if (sp.kind().equals("SPAN_KIND_PRODUCER")) {
+                    assertTrue(parent != null && (parent.kind().equals("SPAN_KIND_SERVER")
+                            || parent.kind().equals("SPAN_KIND_CONSUMER")), sp + " hangs from " + parent);
+                }
+            }
+        });
         // connected: every span's parent is the caller's span or another span of the trace
         List<OtlpReceiver.ReceivedSpan> spans = traces.trace(traceId);
         java.util.Set<String> ids = new java.util.HashSet<>();

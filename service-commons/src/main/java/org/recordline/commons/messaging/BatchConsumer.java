@@ -76,6 +76,7 @@ public class BatchConsumer {
         // theirs by its correlation id (Traces.forCorrelation), since the poll is applied together
         Map<String, Context> traces = new HashMap<>();
         Map<ConsumerRecord<String, byte[]>, Span> spans = new IdentityHashMap<>();
+        String only = null;
         for (ConsumerRecord<String, byte[]> r : records) {
             Context parent = Traces.extract(r.headers());
             Span span = tracer.spanBuilder(r.topic() + " process").setParent(parent)
@@ -93,12 +94,20 @@ public class BatchConsumer {
             if (correlation != null) {
                 traces.put(correlation, parent.with(span));
             }
+            only = correlation;
         }
         try {
-            Traces.inBatch(traces, () -> {
+            Runnable work = () -> Traces.inBatch(traces, () -> {
                 decodeAndApply(records, handler, spans);
                 return null;
             });
+            if (records.count() == 1) {
+                // a poll of one record (the usual case but under load): every log line of it names its trace and
+                // correlation id; a larger poll has no single one (Traces.logAbout for a line about one record)
+                Traces.logAbout(only, spans.values().iterator().next(), work);
+            } else {
+                work.run();
+            }
         } finally {
             spans.values().forEach(Span::end);
         }

@@ -338,17 +338,8 @@ public class OutboxRelay {
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, rs.getString(3),
                             rs.getBytes(5));
                     Map<String, String> headers = EventCodec.mapper().readValue(rs.getString(4), HEADER_MAP);
-                    // the publication is a producer span in the trace of the act that wrote the row; the record
-                    // carries this span's context, so the consumer's span is its child
-                    io.opentelemetry.api.trace.Span span = tracer.spanBuilder(topic + " publish")
-                            .setParent(Traces.extract(headers.remove(Traces.TRACEPARENT),
-                                    headers.remove(Traces.TRACESTATE)))
-                            .setSpanKind(io.opentelemetry.api.trace.SpanKind.PRODUCER)
-                            .setAttribute("messaging.system", "kafka")
-                            .setAttribute("messaging.destination.name", topic)
-                            .setAttribute("messaging.operation.type", "send").startSpan();
+                    io.opentelemetry.api.trace.Span span = startPublication(tracer, topic, headers);
                     try {
-                        Traces.inject(io.opentelemetry.context.Context.root().with(span), headers);
                         headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
                         sent.add(new Sent(id, topic, producer.send(record)));
                     } finally {
@@ -359,6 +350,23 @@ public class OutboxRelay {
             }
         }
         return sent;
+    }
+
+    /**
+     * Starts the producer span of publishing one outbox row: a child of the trace context the row stored (the act that
+     * wrote it), or a new trace's root if it stored none. Replaces that context in {@code headers} with this span's,
+     * so the record's {@code traceparent} header makes the consumer's span its child. The caller ends the span.
+     */
+    static io.opentelemetry.api.trace.Span startPublication(io.opentelemetry.api.trace.Tracer tracer, String topic,
+                                                            Map<String, String> headers) {
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(topic + " publish")
+                .setParent(Traces.extract(headers.remove(Traces.TRACEPARENT), headers.remove(Traces.TRACESTATE)))
+                .setSpanKind(io.opentelemetry.api.trace.SpanKind.PRODUCER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", topic)
+                .setAttribute("messaging.operation.type", "send").startSpan();
+        Traces.inject(io.opentelemetry.context.Context.root().with(span), headers);
+        return span;
     }
 
     private void settle(List<Long> acknowledged, Map<Long, String> refused) {

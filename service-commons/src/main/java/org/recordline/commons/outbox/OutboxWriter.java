@@ -62,12 +62,7 @@ public class OutboxWriter {
             OutgoingEvent e = events.get(i);
             topics[i] = e.topic();
             keys[i] = e.key();
-            java.util.Map<String, String> h = e.headers().asMap();
-            if (e.traceparent() != null) {
-                // the act's trace context rides in the row beside the CloudEvents headers; the relay continues it
-                h.put(Traces.TRACEPARENT, e.traceparent());
-            }
-            headers[i] = new String(EventCodec.encode(h), java.nio.charset.StandardCharsets.UTF_8);
+            headers[i] = headersJson(e);
             payloads[i] = e.payload();
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -87,6 +82,18 @@ public class OutboxWriter {
             throw new DataAccessException("outbox insert failed", e);
         }
         return ids;
+    }
+
+    /**
+     * The row's {@code headers}: the event's CloudEvents headers and, when the act that made it was traced, its
+     * {@code traceparent}, which the relay continues ({@link OutboxRelay#startPublication}).
+     */
+    static String headersJson(OutgoingEvent e) {
+        java.util.Map<String, String> h = e.headers().asMap();
+        if (e.traceparent() != null) {
+            h.put(Traces.TRACEPARENT, e.traceparent());
+        }
+        return new String(EventCodec.encode(h), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Once per transaction: wake this instance's relay after the commit, and NOTIFY the other instances' relays. */

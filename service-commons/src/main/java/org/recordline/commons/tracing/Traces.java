@@ -127,19 +127,31 @@ public final class Traces {
 
     /**
      * Runs {@code log} with a record's correlation and span ids in the log MDC, for a line about one record of a
-     * batch (no single span is current while a batch is applied).
+     * batch (no single span is current while a batch is applied), or the whole work of a poll of one record; the
+     * MDC's entries before are restored after.
      */
     public static void logAbout(String correlationId, Span span, Runnable log) {
         SpanContext c = span == null ? SpanContext.getInvalid() : span.getSpanContext();
+        Object correlationBefore = org.jboss.logging.MDC.get(MDC_CORRELATION);
+        Object traceBefore = org.jboss.logging.MDC.get(MDC_TRACE);
+        Object spanBefore = org.jboss.logging.MDC.get(MDC_SPAN);
         org.jboss.logging.MDC.put(MDC_CORRELATION, correlationId == null ? "" : correlationId);
         org.jboss.logging.MDC.put(MDC_TRACE, c.isValid() ? c.getTraceId() : "");
         org.jboss.logging.MDC.put(MDC_SPAN, c.isValid() ? c.getSpanId() : "");
         try {
             log.run();
         } finally {
-            org.jboss.logging.MDC.remove(MDC_CORRELATION);
-            org.jboss.logging.MDC.remove(MDC_TRACE);
-            org.jboss.logging.MDC.remove(MDC_SPAN);
+            restore(MDC_CORRELATION, correlationBefore);
+            restore(MDC_TRACE, traceBefore);
+            restore(MDC_SPAN, spanBefore);
+        }
+    }
+
+    private static void restore(String key, Object before) {
+        if (before == null) {
+            org.jboss.logging.MDC.remove(key);
+        } else {
+            org.jboss.logging.MDC.put(key, before);
         }
     }
 

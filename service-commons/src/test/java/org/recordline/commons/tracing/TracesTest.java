@@ -107,6 +107,26 @@ class TracesTest {
     }
 
     @Test
+    void aLineAboutOneRecordNamesItsTraceAndCorrelationInTheLogContext() {
+        Span span = Span.wrap(EXAMPLE_CONTEXT);
+        String[] seen = new String[4];
+        Traces.logAbout("sub-1", span, () -> {
+            seen[0] = String.valueOf(org.jboss.logging.MDC.get(Traces.MDC_TRACE));
+            seen[1] = String.valueOf(org.jboss.logging.MDC.get(Traces.MDC_SPAN));
+            // a line about another record inside (the poison warning of a poll of one) and back
+            Traces.logAbout("sub-2", null, () -> seen[3] = String.valueOf(org.jboss.logging.MDC.get(
+                    Traces.MDC_CORRELATION)));
+            seen[2] = String.valueOf(org.jboss.logging.MDC.get(Traces.MDC_CORRELATION));
+        });
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", seen[0]);
+        assertEquals("00f067aa0ba902b7", seen[1]);
+        assertEquals("sub-1", seen[2], "the outer record's id is back after the inner line");
+        assertEquals("sub-2", seen[3]);
+        assertNull(org.jboss.logging.MDC.get(Traces.MDC_CORRELATION));
+        assertNull(org.jboss.logging.MDC.get(Traces.MDC_TRACE));
+    }
+
+    @Test
     void samplesOnlyOnceAnEndpointIsConfigured() {
         String key = ExportingSampler.ENDPOINT_KEYS.get(0);
         SmallRyeConfig defaultsOnly = new SmallRyeConfigBuilder()
@@ -123,5 +143,12 @@ class TracesTest {
 
         assertTrue(new ExportingSampler(false).getDescription().contains("AlwaysOff"));
         assertTrue(new ExportingSampler(true).getDescription().contains("ParentBased"));
+        assertTrue(new ExportingSampler(true, "parentbased_traceidratio", 0.25).getDescription()
+                .contains("TraceIdRatioBased{0.250000"), new ExportingSampler(true, "parentbased_traceidratio", 0.25)
+                .getDescription());
+        assertTrue(new ExportingSampler(false, "always_on", 1.0).getDescription().contains("AlwaysOff"),
+                "no endpoint, nothing sampled, whatever the sampler");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExportingSampler.named("sometimes", 1.0));
     }
 }
