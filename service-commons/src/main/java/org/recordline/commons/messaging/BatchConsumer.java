@@ -60,7 +60,8 @@ public class BatchConsumer {
         this.database = database;
         this.deadLetters = deadLetters;
         this.transactionTimeoutSeconds = transactionTimeoutSeconds;
-        this.tracer = tracer;
+        // the bean itself, not its client proxy: a span per consumed record must not look the bean up each time
+        this.tracer = io.quarkus.arc.ClientProxy.unwrap(tracer);
     }
 
     /** A decoded record. */
@@ -77,19 +78,40 @@ public class BatchConsumer {
         Map<String, Context> traces = new HashMap<>();
         Map<ConsumerRecord<String, byte[]>, Span> spans = new IdentityHashMap<>();
         String only = null;
+        String spanName = null;
+        String spanTopic = null;
         for (ConsumerRecord<String, byte[]> r : records) {
-            Context parent = Traces.extract(r.headers());
-            Span span = tracer.spanBuilder(r.topic() + " process").setParent(parent)
-                    .setSpanKind(SpanKind.CONSUMER)
-                    .setAttribute("messaging.system", "kafka")
-                    .setAttribute("messaging.destination.name", r.topic())
-                    .setAttribute("messaging.operation.type", "process")
-                    .setAttribute("messaging.destination.partition.id", String.valueOf(r.partition()))
-                    .setAttribute("messaging.kafka.offset", r.offset()).startSpan();
+            // one pass over the headers for the trace context and the correlation id (this runs for every record)
+            String traceparent = null;
+            String tracestate = null;
+            String correlation = null;
+            String id = null;
+            for (org.apache.kafka.common.header.Header h : r.headers()) {
+                switch (h.key()) {
+                    case Traces.TRACEPARENT -> traceparent = utf8(h.value());
+                    case Traces.TRACESTATE -> tracestate = utf8(h.value());
+                    case CloudEventHeaders.CORRELATION_ID -> correlation = utf8(h.value());
+                    case CloudEventHeaders.CE_ID -> id = utf8(h.value());
+                    default -> { }
+                }
+            }
+            if (!r.topic().equals(spanTopic)) {
+                spanTopic = r.topic();
+                spanName = spanTopic + " process";
+            }
+            Context parent = Traces.extract(traceparent, tracestate);
+            Span span = tracer.spanBuilder(spanName).setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+            if (span.isRecording()) {
+                // attributes only for a span that is kept: an unsampled one would collect them for nothing
+                span.setAttribute("messaging.system", "kafka");
+                span.setAttribute("messaging.destination.name", r.topic());
+                span.setAttribute("messaging.operation.type", "process");
+                span.setAttribute("messaging.destination.partition.id", String.valueOf(r.partition()));
+                span.setAttribute("messaging.kafka.offset", r.offset());
+            }
             spans.put(r, span);
-            String correlation = header(r, CloudEventHeaders.CORRELATION_ID);
             if (correlation == null) {
-                correlation = header(r, CloudEventHeaders.CE_ID);
+                correlation = id;
             }
             if (correlation != null) {
                 traces.put(correlation, parent.with(span));
@@ -111,6 +133,10 @@ public class BatchConsumer {
         } finally {
             spans.values().forEach(Span::end);
         }
+    }
+
+    private static String utf8(byte[] value) {
+        return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
