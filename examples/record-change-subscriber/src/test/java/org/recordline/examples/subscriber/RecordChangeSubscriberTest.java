@@ -183,6 +183,16 @@ class RecordChangeSubscriberTest {
         assertTrue(s.lines().stream().anyMatch(l -> l.contains("UNLINKED " + north + " moved " + a + " -> " + d)
                 && l.contains("ce_id=" + unlinked.id()) && l.contains("key=" + d)), s.lines()::toString);
         assertTrue(s.lines().stream().noneMatch(l -> l.contains("resourceType")), s.lines()::toString);
+
+        // per person key, in the order published: a's four events (filings, the link, the merge), d's two
+        assertEquals(List.of(createdA.id(), filedA.id(), linked.id(), merged.id()), appliedIdsWithKey(s, a));
+        assertEquals(List.of(unlinked.id(), filedD.id()), appliedIdsWithKey(s, d));
+    }
+
+    /** The ce_ids of the applied events with this record key, in the order the subscriber printed them. */
+    private static List<String> appliedIdsWithKey(Running s, String key) {
+        return s.lines().stream().filter(l -> l.contains(" key=" + key + " "))
+                .map(l -> l.substring(l.indexOf("ce_id=") + "ce_id=".length()).split(" ")[0]).toList();
     }
 
     @Test
