@@ -18,6 +18,17 @@ import org.recordline.audit.domain.CheckpointSigner;
 import org.recordline.audit.domain.MerkleTree;
 import org.recordline.commons.api.ProblemDetail;
 import org.recordline.commons.security.Roles;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The audit log's Merkle tree for auditors: the latest signed checkpoint and the key that verifies it, a checkpoint made
@@ -25,6 +36,7 @@ import org.recordline.commons.security.Roles;
  * signatures and keys base64. Proofs read the kept roots of 1024-leaf blocks and the leaves of the blocks they go into.
  */
 @Path("/audit")
+@Tag(name = "Checkpoints and proofs")
 @RolesAllowed({Roles.AUDITOR, Roles.ADMIN})
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditProofResource {
@@ -96,6 +108,10 @@ public class AuditProofResource {
 
     @GET
     @Path("/checkpoints/latest")
+    @Operation(operationId = "latestCheckpoint", summary = "The latest signed checkpoint")
+    @APIResponse(responseCode = "200", description = "The checkpoint.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = CheckpointView.class), examples = @ExampleObject(name = "checkpoint", value = OpenApiInfo.CHECKPOINT)))
+    @APIResponse(responseCode = "404", description = "No checkpoint has been made yet.")
     public Response latest() {
         Checkpoint c = log.latestCheckpoint();
         return c == null ? problem(404, "Not Found", "no checkpoint has been made yet", "/audit/checkpoints/latest")
@@ -104,6 +120,11 @@ public class AuditProofResource {
 
     @POST
     @Path("/checkpoints")
+    @Operation(operationId = "makeCheckpoint", summary = "Make a checkpoint of the log now",
+            description = "Signed with the service's key.")
+    @APIResponse(responseCode = "200", description = "The checkpoint.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = CheckpointView.class)))
+    @APIResponse(responseCode = "409", description = "The log is empty: nothing to checkpoint.")
     public Response checkpointNow() {
         Checkpoint c = log.checkpointNow();
         return c == null ? problem(409, "Conflict", "the log is empty: nothing to checkpoint", "/audit/checkpoints")
@@ -112,6 +133,10 @@ public class AuditProofResource {
 
     @GET
     @Path("/checkpoints/key")
+    @Operation(operationId = "checkpointKey", summary = "The public key checkpoints are signed with",
+            extensions = @Extension(name = org.recordline.commons.api.openapi.SharedContractFilter.NO_BACKEND, value = "true"))
+    @APIResponse(responseCode = "200", description = "The key.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = KeyView.class)))
     public KeyView key() {
         return new KeyView(signer.keyId(), "Ed25519",
                 Base64.getEncoder().encodeToString(signer.publicKey().getEncoded()));
@@ -119,7 +144,13 @@ public class AuditProofResource {
 
     @GET
     @Path("/proofs/inclusion")
-    public Response inclusion(@QueryParam("seq") Long seq, @QueryParam("treeSize") Long treeSize) {
+    @Operation(operationId = "inclusionProof", summary = "Inclusion proof of an entry (RFC 9162)")
+    @APIResponse(responseCode = "200", description = "The proof.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = InclusionView.class)))
+    @APIResponse(responseCode = "400", description = "seq is not 1 or more, treeSize is larger than the log, or the entry is not in a tree of that size.")
+    @APIResponse(responseCode = "410", description = "The entry was removed by retention.")
+    public Response inclusion(@Parameter(description = "the entry's sequence number") @QueryParam("seq") Long seq,
+                              @Parameter(description = "the tree size; default the log's") @QueryParam("treeSize") Long treeSize) {
         String at = "/audit/proofs/inclusion";
         long size = log.size();
         if (seq == null || seq < 1) {
@@ -151,7 +182,13 @@ public class AuditProofResource {
 
     @GET
     @Path("/proofs/consistency")
-    public Response consistency(@QueryParam("first") Long first, @QueryParam("second") Long second) {
+    @Operation(operationId = "consistencyProof", summary = "Consistency proof between two tree sizes (RFC 9162)")
+    @APIResponse(responseCode = "200", description = "The proof.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ConsistencyView.class)))
+    @APIResponse(responseCode = "400", description = "first and second are not tree sizes with 1 <= first <= second, or second is larger than the log.")
+    @APIResponse(responseCode = "410", description = "A tree size lies in entries removed by retention.")
+    public Response consistency(@Parameter(description = "the smaller tree size") @QueryParam("first") Long first,
+                                @Parameter(description = "the larger tree size, at most the log's") @QueryParam("second") Long second) {
         String at = "/audit/proofs/consistency";
         long size = log.size();
         if (first == null || second == null || first < 1 || first > second) {
@@ -196,7 +233,13 @@ public class AuditProofResource {
      */
     @GET
     @Path("/verify")
-    public Response verify(@QueryParam("from") Long from, @QueryParam("to") Long to) {
+    @Operation(operationId = "verifyLog", summary = "Verify the log",
+            description = "Recomputes the chain and the Merkle tree over the entries, and checks every checkpoint's signature and root.")
+    @APIResponse(responseCode = "200", description = "What verified, or the first fault.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = VerifyView.class)))
+    @APIResponse(responseCode = "400", description = "from is larger than the log, or not 1 <= from <= to.")
+    public Response verify(@Parameter(description = "the first entry to recompute") @QueryParam("from") Long from,
+                           @Parameter(description = "the last entry to recompute") @QueryParam("to") Long to) {
         String at = "/audit/verify";
         long size = log.size();
         long a = from == null ? 1 : from;

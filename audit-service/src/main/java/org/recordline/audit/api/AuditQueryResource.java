@@ -28,6 +28,16 @@ import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
 import org.recordline.events.AuditEvent;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Auditors' questions to the log: entries by submission, patient (any of their ids), actor, action, outcome and time,
@@ -35,6 +45,7 @@ import org.recordline.events.AuditEvent;
  * to hand to the patient. Every answer is itself an {@code audit.read} entry.
  */
 @Path("/audit")
+@Tag(name = "Audit log")
 @RolesAllowed({Roles.AUDITOR, Roles.ADMIN})
 public class AuditQueryResource {
 
@@ -97,12 +108,24 @@ public class AuditQueryResource {
     @GET
     @Path("/events")
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response events(@QueryParam("submission") String submission, @QueryParam("patient") String patient,
-                           @QueryParam("actor") String actor, @QueryParam("action") List<String> actions,
-                           @QueryParam("outcome") String outcome, @QueryParam("from") String from,
-                           @QueryParam("to") String to, @QueryParam("after") Long after,
-                           @QueryParam("limit") @DefaultValue("200") int limit,
-                           @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+    @Operation(operationId = "findAuditEvents", summary = "Audit entries in log order",
+            description = "Filtered by submission, patient (any of their ids, including persons merged into them), actor, action, outcome and time; paged with after. JSON, or with Accept: application/fhir+json a Bundle of FHIR BALP AuditEvents. An audited read.")
+    @APIResponse(responseCode = "200", description = "The entries.", content = {
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY,
+                    implementation = AuditEntryView.class), examples = @ExampleObject(name = "events", value = OpenApiInfo.EVENTS)),
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                    description = "a FHIR R4 Bundle (collection) of BALP AuditEvents"))})
+    @APIResponse(responseCode = "400", description = "None of submission, patient, actor, from; outcome not success, failure or denied; from or to not RFC 3339 timestamps of the years 1 to 9999.")
+    public Response events(@Parameter(description = "a submission id") @QueryParam("submission") String submission,
+                           @Parameter(description = "an enterprise person id or source-system|local-id") @QueryParam("patient") String patient,
+                           @Parameter(description = "who acted") @QueryParam("actor") String actor,
+                           @Parameter(description = "an action, e.g. submission.received (repeatable)") @QueryParam("action") List<String> actions,
+                           @Parameter(description = "success, failure or denied") @QueryParam("outcome") String outcome,
+                           @Parameter(description = "RFC 3339, inclusive") @QueryParam("from") String from,
+                           @Parameter(description = "RFC 3339") @QueryParam("to") String to,
+                           @Parameter(description = "entries after this seq (paging)") @QueryParam("after") Long after,
+                           @Parameter(description = "most entries returned") @QueryParam("limit") @DefaultValue("200") int limit,
+                           @Parameter(hidden = true) @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         boolean asFhir = accept != null && accept.contains(OperationOutcomes.FHIR_JSON);
         if (submission == null && patient == null && actor == null && from == null) {
             return problem("/audit/events", "give at least one of submission, patient, actor, from");
@@ -154,8 +177,17 @@ public class AuditQueryResource {
     @GET
     @Path("/disclosures")
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
-    public Response disclosures(@QueryParam("patient") String patient, @QueryParam("from") String from,
-                                @QueryParam("to") String to, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+    @Operation(operationId = "accountingOfDisclosures", summary = "The accounting of disclosures of a patient's records",
+            description = "Every successful read of the patient's data, by any of their ids, over a period (from defaults to six years ago, to to now). JSON, or with Accept: text/html a document to hand to the patient. An audited read.")
+    @APIResponse(responseCode = "200", description = "The accounting.", content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = Disclosures.Accounting.class)),
+            @Content(mediaType = "text/html", schema = @Schema(type = SchemaType.STRING,
+                    description = "the accounting as a document (escaped HTML)"))})
+    @APIResponse(responseCode = "400", description = "No patient; from or to not RFC 3339 timestamps of the years 1 to 9999.")
+    public Response disclosures(@Parameter(description = "an enterprise person id or source-system|local-id") @QueryParam("patient") String patient,
+                                @Parameter(description = "RFC 3339; default six years before to") @QueryParam("from") String from,
+                                @Parameter(description = "RFC 3339; default now") @QueryParam("to") String to,
+                                @Parameter(hidden = true) @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         if (patient == null || patient.isBlank()) {
             return problem("/audit/disclosures", "parameter 'patient' is required: an enterprise person id or"
                     + " source-system|local-id");

@@ -45,6 +45,17 @@ import org.recordline.index.domain.matching.MatchModelJson;
 import org.recordline.index.domain.matching.MatchModels;
 import org.recordline.index.domain.matching.PersonMatcher;
 import org.recordline.index.domain.matching.PairComparator;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Patient queries over the index, in FHIR: demographic search returning golden records with a match score
@@ -53,6 +64,7 @@ import org.recordline.index.domain.matching.PairComparator;
  * answer is an audit event per person it returns; errors are OperationOutcomes.
  */
 @Path("/fhir/Patient")
+@Tag(name = "FHIR Patient")
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 @Produces(OperationOutcomes.FHIR_JSON)
 public class FhirPatientResource {
@@ -102,6 +114,11 @@ public class FhirPatientResource {
      */
     @GET
     @Transactional
+    @Operation(operationId = "searchPatients", summary = "Demographic or identifier search",
+            description = "Persons whose source records share a blocking key with the query and score at least the lower threshold, best first, as a searchset Bundle of golden Patients with search.score; or, with identifier=system|value, the person holding it. An audited read.")
+    @APIResponse(responseCode = "200", description = "A searchset Bundle.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT, description = "a FHIR R4 Bundle (searchset) of golden Patients")))
+    @APIResponse(responseCode = "400", description = "No criterion (family, given, birthdate or identifier), an empty or over-long one, birthdate not yyyy-mm-dd, gender not male, female, other or unknown, identifier not system|value.")
     public Response search(@QueryParam("family") String family, @QueryParam("given") String given,
                            @QueryParam("birthdate") String birthdate, @QueryParam("gender") String gender,
                            @QueryParam("identifier") String identifier) {
@@ -197,6 +214,13 @@ public class FhirPatientResource {
     @GET
     @Path("/{operation}")
     @Transactional
+    @Operation(operationId = "ihePix", summary = "Identifier cross-reference ($ihe-pix)",
+            description = "Every other identifier of the person holding sourceIdentifier, and the person's golden Patient. An audited read.",
+            extensions = @Extension(name = org.recordline.commons.api.openapi.SharedContractFilter.PATH, value = "/fhir/Patient/$ihe-pix"))
+    @APIResponse(responseCode = "200", description = "A Parameters resource: targetIdentifier (each) and targetId.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT, description = "a FHIR R4 Parameters resource"), examples = @ExampleObject(name = "pix", value = OpenApiInfo.PIX)))
+    @APIResponse(responseCode = "400", description = "sourceIdentifier is not system|value (at most 500 characters).")
+    @APIResponse(responseCode = "404", description = "No person holds the source identifier.")
     public Response crossReference(@PathParam("operation") String operation,
                                    @QueryParam("sourceIdentifier") String sourceIdentifier) {
         // a path template: a literal '/$ihe-pix' path did not match requests in the tests
@@ -257,7 +281,14 @@ public class FhirPatientResource {
      */
     @GET
     @Path("/{id}/{operation}")
-    public Response everything(@PathParam("id") String id, @PathParam("operation") String operation,
+    @Operation(operationId = "patientEverything", summary = "A person's chart ($everything)",
+            description = "A searchset Bundle of the golden Patient (first page) and every resource filed under the person, by clinical date, type and id, paged with a next link. A merged person answers with the survivor's chart. An audited read.",
+            extensions = @Extension(name = org.recordline.commons.api.openapi.SharedContractFilter.PATH, value = "/fhir/Patient/{id}/$everything"))
+    @APIResponse(responseCode = "200", description = "A searchset Bundle.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT, description = "a FHIR R4 Bundle (searchset)")))
+    @APIResponse(responseCode = "400", description = "_type not resource types, start or end not FHIR dates, start after end, _count or _offset below 0 or not a number.")
+    @APIResponse(responseCode = "404", description = "No such Patient.")
+    public Response everything(@Parameter(description = "the enterprise person id") @PathParam("id") String id, @PathParam("operation") String operation,
                                @QueryParam("_type") String type, @QueryParam("start") String start,
                                @QueryParam("end") String end, @QueryParam("_count") Integer count,
                                @QueryParam("_offset") Integer offset, @Context UriInfo uri) {

@@ -34,6 +34,16 @@ import org.recordline.index.domain.matching.Demographics;
 import org.recordline.index.domain.matching.Field;
 import org.recordline.index.domain.matching.MatchModelJson;
 import org.recordline.index.domain.matching.MatchModels;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The match model: the one in force, and a re-estimate from the index's own records (EM over the pairs sharing a
@@ -42,6 +52,7 @@ import org.recordline.index.domain.matching.MatchModels;
  * {@code recordline.index.match.model-file}. Role {@code admin}; every call is audited.
  */
 @Path("/match-model")
+@Tag(name = "Match model")
 @RolesAllowed(Roles.ADMIN)
 public class MatchModelResource {
 
@@ -66,6 +77,10 @@ public class MatchModelResource {
     /** The model in force. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "getMatchModel", summary = "The match model in force",
+            description = "As a JSON document, the form it takes in configuration (recordline.index.match.model-file).")
+    @APIResponse(responseCode = "200", description = "The model.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)))
     public ObjectNode current() {
         return models.current().toJson();
     }
@@ -74,7 +89,12 @@ public class MatchModelResource {
     @POST
     @Path("/estimate")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response estimate(@QueryParam("records") @DefaultValue("100000") int records) {
+    @Operation(operationId = "estimateMatchModel", summary = "Re-estimate the match model from the index's own records",
+            description = "EM over the pairs sharing a stored blocking key; returned, not applied: an administrator reviews it and puts it in force with recordline.index.match.model-file. Audited.")
+    @APIResponse(responseCode = "200", description = "The estimated model.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", description = "records is not 2 to 1,000,000, or not a number.")
+    public Response estimate(@Parameter(description = "most records the estimate reads, 2 to 1,000,000") @QueryParam("records") @DefaultValue("100000") int records) {
         String actor = Principals.actor(identity);
         if (records < 2 || records > MAX_RECORDS) {
             audited(AuditActions.FAILURE, actor, "records out of range");

@@ -20,6 +20,16 @@ import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
 import org.recordline.index.domain.PersonLinks;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * A records technician's corrections of the index: {@code POST /persons/{id}/link}, {@code /unlink},
@@ -27,6 +37,7 @@ import org.recordline.index.domain.PersonLinks;
  * A refused action is audited too, with outcome {@code failure}.
  */
 @Path("/persons")
+@Tag(name = "Person changes")
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 public class PersonChangeResource {
 
@@ -90,7 +101,16 @@ public class PersonChangeResource {
     @Path("/{id}/link")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response link(@PathParam("id") String id, SourceRecordChange body) {
+    @Operation(operationId = "linkSourceRecord", summary = "Move a source record to this person",
+            description = "With the technician's reason; announced as a record change, audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = SourceRecordChange.class), examples = @ExampleObject(name = "change", value = OpenApiInfo.LINK)))
+    @APIResponse(responseCode = "200", description = "What the change did.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PersonChangeResource.ChangeView.class), examples = @ExampleObject(name = "merge", value = OpenApiInfo.CHANGE)))
+    @APIResponse(responseCode = "404", description = "No such person or source record.")
+    @APIResponse(responseCode = "409", description = "The change does not apply (already filed there, not filed there, the only record, merged meanwhile, a person into itself, no merge to undo).")
+    @APIResponse(responseCode = "422", description = "No body, no reason, or a value too long.")
+    public Response link(@Parameter(description = "the enterprise person id") @PathParam("id") String id, SourceRecordChange body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.PERSON_LINKED, id, "link", sourceRecordRefusal(body), () -> Response.ok(ChangeView.of(
                 PersonLinks.Action.LINK, links.link(id, body.sourceRecordKey(), actor, body.reason().strip())))
@@ -102,7 +122,17 @@ public class PersonChangeResource {
     @Path("/{id}/unlink")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response unlink(@PathParam("id") String id, SourceRecordChange body) {
+    @Operation(operationId = "unlinkSourceRecord", summary = "Move a source record of this person into a new person",
+            description = "With the technician's reason; announced as a record change, audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = SourceRecordChange.class), examples = @ExampleObject(name = "change", value = OpenApiInfo.LINK)))
+    @APIResponse(responseCode = "201", description = "Unlinked: the new person.",
+            headers = @Header(name = "Location", description = "/persons/{new person id}", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangeView.class)))
+    @APIResponse(responseCode = "404", description = "No such person or source record.")
+    @APIResponse(responseCode = "409", description = "The change does not apply (already filed there, not filed there, the only record, merged meanwhile, a person into itself, no merge to undo).")
+    @APIResponse(responseCode = "422", description = "No body, no reason, or a value too long.")
+    public Response unlink(@Parameter(description = "the enterprise person id") @PathParam("id") String id, SourceRecordChange body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.PERSON_UNLINKED, id, "unlink", sourceRecordRefusal(body), () -> {
             PersonLinks.Moved m = links.unlink(id, body.sourceRecordKey(), actor, body.reason().strip());
@@ -116,7 +146,16 @@ public class PersonChangeResource {
     @Path("/{id}/merge")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response merge(@PathParam("id") String id, PersonsChange body) {
+    @Operation(operationId = "mergePersons", summary = "Merge person from into this one",
+            description = "With the technician's reason; announced as a record change, audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = PersonsChange.class), examples = @ExampleObject(name = "change", value = OpenApiInfo.MERGE)))
+    @APIResponse(responseCode = "200", description = "What the change did.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PersonChangeResource.ChangeView.class), examples = @ExampleObject(name = "merge", value = OpenApiInfo.CHANGE)))
+    @APIResponse(responseCode = "404", description = "No such person or source record.")
+    @APIResponse(responseCode = "409", description = "The change does not apply (already filed there, not filed there, the only record, merged meanwhile, a person into itself, no merge to undo).")
+    @APIResponse(responseCode = "422", description = "No body, no reason, or a value too long.")
+    public Response merge(@Parameter(description = "the enterprise person id") @PathParam("id") String id, PersonsChange body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.PERSONS_MERGED, id, "merge", personsRefusal(body), () -> Response.ok(ChangeView.of(
                 PersonLinks.Action.MERGE, links.merge(id, body.from(), actor, body.reason().strip()))).build());
@@ -127,7 +166,16 @@ public class PersonChangeResource {
     @Path("/{id}/unmerge")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response unmerge(@PathParam("id") String id, PersonsChange body) {
+    @Operation(operationId = "unmergePersons", summary = "Undo the latest merge of person from into this one",
+            description = "With the technician's reason; announced as a record change, audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = PersonsChange.class), examples = @ExampleObject(name = "change", value = OpenApiInfo.MERGE)))
+    @APIResponse(responseCode = "200", description = "What the change did.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PersonChangeResource.ChangeView.class), examples = @ExampleObject(name = "unmerge", value = OpenApiInfo.CHANGE)))
+    @APIResponse(responseCode = "404", description = "No such person or source record.")
+    @APIResponse(responseCode = "409", description = "The change does not apply (already filed there, not filed there, the only record, merged meanwhile, a person into itself, no merge to undo).")
+    @APIResponse(responseCode = "422", description = "No body, no reason, or a value too long.")
+    public Response unmerge(@Parameter(description = "the enterprise person id") @PathParam("id") String id, PersonsChange body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.PERSONS_UNMERGED, id, "unmerge", personsRefusal(body), () -> Response.ok(
                 ChangeView.of(PersonLinks.Action.UNMERGE, links.unmerge(id, body.from(), actor,
@@ -138,7 +186,11 @@ public class PersonChangeResource {
     @GET
     @Path("/{id}/history")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response history(@PathParam("id") String id) {
+    @Operation(operationId = "getPersonHistory", summary = "Every change that moved source records to or from this person, newest first")
+    @APIResponse(responseCode = "200", description = "The changes.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ChangeView.class)))
+    @APIResponse(responseCode = "404", description = "No such person.")
+    public Response history(@Parameter(description = "the enterprise person id") @PathParam("id") String id) {
         List<PersonLinks.Change> changes = links.history(id, Principals.actor(identity));
         if (changes == null) {
             return problem(404, "no such person", id, "history");

@@ -22,9 +22,20 @@ import org.recordline.events.AuditActions;
 import org.recordline.events.EventCodec;
 import org.recordline.index.persistence.EnterprisePerson;
 import org.recordline.index.persistence.SourceRecord;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /persons/{id}}: an enterprise person's source records and what is filed under them. Audited. */
 @Path("/persons")
+@Tag(name = "Persons")
 public class PersonResource {
 
     private final SecurityIdentity identity;
@@ -67,7 +78,12 @@ public class PersonResource {
     @Transactional
     @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response get(@PathParam("id") String id) {
+    @Operation(operationId = "getPerson", summary = "A person with the golden record",
+            description = "Source records, resource counts by type, the golden Patient and its provenance; a merged person names the person it was merged into. An audited read.")
+    @APIResponse(responseCode = "200", description = "The person.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PersonView.class)))
+    @APIResponse(responseCode = "404", description = "No such person.")
+    public Response get(@Parameter(description = "the enterprise person id") @PathParam("id") String id) {
         String actor = Principals.actor(identity);
         EnterprisePerson p = id.length() > 36 ? null : EnterprisePerson.findById(id);
         if (p == null) {

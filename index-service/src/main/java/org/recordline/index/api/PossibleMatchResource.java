@@ -22,6 +22,16 @@ import org.recordline.commons.security.Principals;
 import org.recordline.commons.security.Roles;
 import org.recordline.events.AuditActions;
 import org.recordline.index.domain.ReviewQueue;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The possible-match review queue of the records technicians: {@code GET /possible-matches} (each shown match an
@@ -29,6 +39,7 @@ import org.recordline.index.domain.ReviewQueue;
  * audited too.
  */
 @Path("/possible-matches")
+@Tag(name = "Possible matches")
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 public class PossibleMatchResource {
 
@@ -50,7 +61,12 @@ public class PossibleMatchResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response list(@QueryParam("status") @DefaultValue("open") String status,
+    @Operation(operationId = "listPossibleMatches", summary = "The review queue of possible matches",
+            description = "Each item the uncertain source record, the candidate person and the score.")
+    @APIResponse(responseCode = "200", description = "One page of possible matches.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = org.recordline.index.domain.ReviewQueue.Item.class)))
+    @APIResponse(responseCode = "400", description = "status is not open, accepted or rejected; page below 0; size outside 1 to 200; or not a number.")
+    public Response list(@Parameter(description = "open, accepted or rejected") @QueryParam("status") @DefaultValue("open") String status,
                          @QueryParam("page") @DefaultValue("0") int page,
                          @QueryParam("size") @DefaultValue("50") int size) {
         if (!STATUSES.contains(status) || page < 0 || size < 1 || size > 200) {
@@ -64,7 +80,16 @@ public class PossibleMatchResource {
     @Path("/{id}/accept")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response accept(@PathParam("id") long id, Reason body) {
+    @Operation(operationId = "acceptPossibleMatch", summary = "Accept: file the record under the candidate person",
+            description = "Announced as a LINKED record change, audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Reason.class), examples = @ExampleObject(name = "reason", value = OpenApiInfo.REASON)))
+    @APIResponse(responseCode = "200", description = "The decided item.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = org.recordline.index.domain.ReviewQueue.Item.class)))
+    @APIResponse(responseCode = "404", description = "No such possible match.")
+    @APIResponse(responseCode = "409", description = "The possible match is no longer open, the record is filed under the candidate already, or the candidate was merged.")
+    @APIResponse(responseCode = "422", description = "No reason, or one longer than 500 characters.")
+    public Response accept(@Parameter(description = "the possible match") @PathParam("id") long id, Reason body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.MATCH_ACCEPTED, id, body, () -> queue.accept(id, actor, body.reason().strip()));
     }
@@ -73,7 +98,16 @@ public class PossibleMatchResource {
     @Path("/{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response reject(@PathParam("id") long id, Reason body) {
+    @Operation(operationId = "rejectPossibleMatch", summary = "Reject: the record and the candidate stay apart",
+            description = "Audited.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Reason.class), examples = @ExampleObject(name = "reason", value = OpenApiInfo.REASON)))
+    @APIResponse(responseCode = "200", description = "The decided item.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = org.recordline.index.domain.ReviewQueue.Item.class)))
+    @APIResponse(responseCode = "404", description = "No such possible match.")
+    @APIResponse(responseCode = "409", description = "The possible match is no longer open, the record is filed under the candidate already, or the candidate was merged.")
+    @APIResponse(responseCode = "422", description = "No reason, or one longer than 500 characters.")
+    public Response reject(@Parameter(description = "the possible match") @PathParam("id") long id, Reason body) {
         String actor = Principals.actor(identity);
         return act(AuditActions.MATCH_REJECTED, id, body, () -> queue.reject(id, actor, body.reason().strip()));
     }

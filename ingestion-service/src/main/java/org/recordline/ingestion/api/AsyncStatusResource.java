@@ -20,6 +20,16 @@ import org.recordline.commons.security.Roles;
 import org.recordline.events.ValidationIssue;
 import org.recordline.ingestion.domain.SubmissionQueries;
 import org.recordline.ingestion.imports.ImportJobs;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code GET /fhir/_async/{id}}: the status endpoint of FHIR's asynchronous request pattern, named by the {@code
@@ -34,6 +44,7 @@ import org.recordline.ingestion.imports.ImportJobs;
  * Every call is audited as a read of the submission.
  */
 @Path("/fhir/_async")
+@Tag(name = "Bulk import")
 public class AsyncStatusResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +67,27 @@ public class AsyncStatusResource {
     @Path("/{id}")
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
     @Produces(OperationOutcomes.FHIR_JSON)
-    public Response status(@PathParam("id") String id) {
+    @Operation(operationId = "asyncStatus", summary = "The status of a submission or an import",
+            description = "FHIR's asynchronous request pattern: the endpoint a 202 names in Content-Location. A "
+                    + "publisher sees only its own submissions and imports. Every call is audited as a read.")
+    @APIResponse(responseCode = "200", description = "Filed: the transaction-response (or batch-response) Bundle, each "
+            + "entry 201 Created with its location (a refused batch entry 400 with its OperationOutcome); for an import "
+            + "that is done, an OperationOutcome summing it up, the lines not taken as further issues.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                    description = "a FHIR Bundle (transaction-response, batch-response) or an OperationOutcome")))
+    @APIResponse(responseCode = "202", description = "Still being worked on.",
+            headers = {
+                    @Header(name = "X-Progress", description = "the stage reached, e.g. VALIDATED (step 2 of 3)",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Retry-After", description = "seconds until asking again",
+                            schema = @Schema(type = SchemaType.INTEGER))},
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome")))
+    @APIResponse(responseCode = "404", description = "No such submission or import (or another source's).")
+    @APIResponse(responseCode = "422", description = "Quarantined: the OperationOutcome of the findings; or dismissed by a "
+            + "records technician (business-rule).")
+    @APIResponse(responseCode = "500", description = "The import failed: an OperationOutcome (exception) with the "
+            + "reason and the lines not taken; or an unexpected failure (an incident id).")
+    public Response status(@Parameter(description = "a submission id or an import id") @PathParam("id") String id) {
         boolean ownOnly = !identity.hasRole(Roles.RECORDS_TECHNICIAN) && !identity.hasRole(Roles.ADMIN);
         var job = jobs.find(id);
         if (job.isPresent()) {

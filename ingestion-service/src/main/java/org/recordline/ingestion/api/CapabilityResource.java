@@ -16,6 +16,17 @@ import org.hl7.fhir.r4.model.Enumerations.FHIRVersion;
 import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
 import org.recordline.commons.fhir.OperationOutcomes;
 import org.recordline.commons.security.Roles;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code GET /fhir/metadata}: the CapabilityStatement of the intake's FHIR endpoint, which FHIR clients read before
@@ -24,6 +35,7 @@ import org.recordline.commons.security.Roles;
  * data.
  */
 @Path("/fhir/metadata")
+@Tag(name = "FHIR intake")
 public class CapabilityResource {
 
     private final String statement;
@@ -35,6 +47,15 @@ public class CapabilityResource {
     @GET
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
     @Produces({OperationOutcomes.FHIR_JSON, "application/json"})
+    @Operation(operationId = "metadata", summary = "The CapabilityStatement of the FHIR intake",
+            description = "Create and update of every R4 resource type, conditional create and update by identifier, "
+                    + "transaction and batch, JSON and XML, bearer tokens. Built at start-up: no database, no broker.",
+            extensions = @Extension(name = org.recordline.commons.api.openapi.SharedContractFilter.NO_BACKEND, value = "true"))
+    @APIResponse(responseCode = "200", description = "The CapabilityStatement (FHIR JSON).", content = {
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                    description = "a FHIR R4 CapabilityStatement")),
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT,
+                    description = "a FHIR R4 CapabilityStatement"))})
     public String metadata() {
         return statement;
     }

@@ -25,9 +25,20 @@ import org.recordline.ingestion.domain.IntakeService;
 import org.recordline.ingestion.domain.ParsedSubmission;
 import org.recordline.ingestion.domain.RejectedSubmissionException;
 import org.recordline.ingestion.domain.SubmissionParser;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code POST /fhir} and {@code POST /fhir/{type}}: take a FHIR R4 resource or Bundle (JSON or XML) from an upstream system. */
 @Path("/fhir")
+@Tag(name = "FHIR intake")
 public class FhirIntakeResource {
 
     private static final Logger LOG = Logger.getLogger(FhirIntakeResource.class);
@@ -61,8 +72,54 @@ public class FhirIntakeResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submit(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+    @Operation(operationId = "submit", summary = "Submit a FHIR R4 resource or Bundle",
+            description = "Answers 202 only once the submission's event is on the broker. Transaction and batch "
+                    + "Bundles are resolved at intake (ids, references, conditional creates).")
+    @RequestBody(required = true, description = "One FHIR R4 resource or Bundle (transaction, batch, collection, "
+            + "...), as JSON or XML (no DOCTYPE, no entities).", content = {
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT),
+                    examples = @ExampleObject(name = "patient", value = OpenApiExamples.PATIENT)),
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)),
+            @Content(mediaType = "application/fhir+xml", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "application/xml", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "text/xml", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "202", description = "Recorded and acknowledged by the broker (acks=all); a resend "
+            + "(same Idempotency-Key and body, or the same body as the source record's latest) returns the earlier "
+            + "submission with replay true. A FHIR client (Prefer: respond-async, or an Accept of FHIR media types) "
+            + "gets the transaction-response or batch-response Bundle, or an informational OperationOutcome.",
+            headers = {
+                    @Header(name = "Location", description = "/submissions/{submissionId}",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Content-Location", description = "the status endpoint, /fhir/_async/{submissionId}",
+                            schema = @Schema(type = SchemaType.STRING))},
+            content = {
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = SubmissionReceipt.class),
+                            examples = @ExampleObject(name = "receipt", value = OpenApiExamples.RECEIPT)),
+                    @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                            description = "a FHIR transaction-response or batch-response Bundle, or an OperationOutcome"),
+                            examples = @ExampleObject(name = "accepted", value = OpenApiExamples.ACCEPTED_OUTCOME))})
+    @APIResponse(responseCode = "400", description = "Not acceptable as FHIR R4: malformed JSON or XML (line and "
+            + "column), duplicate keys, nesting, number or narrative limits, a DOCTYPE or entity, a NUL character, an "
+            + "invalid id or fullUrl, HAPI's strict parser's findings, a faulty transaction entry, a body that is not the "
+            + "path's type, an invalid Idempotency-Key. issue.expression names the place.",
+            content = @Content(mediaType = "application/fhir+json",
+                    schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "invalid", value = OpenApiExamples.INVALID)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before for a different body.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "conflict", value = OpenApiExamples.CONFLICT)))
+    @APIResponse(responseCode = "413", description = "Over max-submission-bytes (or the request limit), or more than "
+            + "max-bundle-entries entries.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "too-costly", value = OpenApiExamples.TOO_COSTLY)))
+    @APIResponse(responseCode = "503", description = "Recorded, but the broker did not acknowledge within "
+            + "publish-timeout (resend with the same Idempotency-Key to confirm); or the database cannot be reached.",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "not-acknowledged", value = OpenApiExamples.NOT_ACKNOWLEDGED)))
+    public Response submit(byte[] body, @Parameter(description = "1 to 200 characters; names one submission of this source") @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @Parameter(description = "respond-async: answer with a FHIR body") @HeaderParam("Prefer") String prefer, @Parameter(hidden = true) @HeaderParam("Accept") String accept,
                            @Context UriInfo uri) {
         return take(body, idempotencyKey, new Asked(prefer, accept, uri), () -> parser.parse(bytes(body), null));
     }
@@ -72,8 +129,8 @@ public class FhirIntakeResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submitXml(byte[] body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                              @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+    public Response submitXml(byte[] body, @Parameter(description = "1 to 200 characters; names one submission of this source") @HeaderParam("Idempotency-Key") String idempotencyKey,
+                              @Parameter(description = "respond-async: answer with a FHIR body") @HeaderParam("Prefer") String prefer, @Parameter(hidden = true) @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
         return take(body, idempotencyKey, new Asked(prefer, accept, uri),
                 () -> parser.parseXml(bytes(body), null));
@@ -85,9 +142,55 @@ public class FhirIntakeResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submitType(@PathParam("type") String type, byte[] body,
-                               @HeaderParam("Idempotency-Key") String idempotencyKey,
-                               @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+    @Operation(operationId = "submitType", summary = "Submit a FHIR R4 resource of the path's type",
+            description = "As POST /fhir; the body must be a {type} (else 400, naming both).")
+    @RequestBody(required = true, description = "One FHIR R4 resource or Bundle (transaction, batch, collection, "
+            + "...), as JSON or XML (no DOCTYPE, no entities).", content = {
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT),
+                    examples = @ExampleObject(name = "patient", value = OpenApiExamples.PATIENT)),
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)),
+            @Content(mediaType = "application/fhir+xml", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "application/xml", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "text/xml", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "202", description = "Recorded and acknowledged by the broker (acks=all); a resend "
+            + "(same Idempotency-Key and body, or the same body as the source record's latest) returns the earlier "
+            + "submission with replay true. A FHIR client (Prefer: respond-async, or an Accept of FHIR media types) "
+            + "gets the transaction-response or batch-response Bundle, or an informational OperationOutcome.",
+            headers = {
+                    @Header(name = "Location", description = "/submissions/{submissionId}",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Content-Location", description = "the status endpoint, /fhir/_async/{submissionId}",
+                            schema = @Schema(type = SchemaType.STRING))},
+            content = {
+                    @Content(mediaType = "application/json", schema = @Schema(implementation = SubmissionReceipt.class),
+                            examples = @ExampleObject(name = "receipt", value = OpenApiExamples.RECEIPT)),
+                    @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                            description = "a FHIR transaction-response or batch-response Bundle, or an OperationOutcome"),
+                            examples = @ExampleObject(name = "accepted", value = OpenApiExamples.ACCEPTED_OUTCOME))})
+    @APIResponse(responseCode = "400", description = "Not acceptable as FHIR R4: malformed JSON or XML (line and "
+            + "column), duplicate keys, nesting, number or narrative limits, a DOCTYPE or entity, a NUL character, an "
+            + "invalid id or fullUrl, HAPI's strict parser's findings, a faulty transaction entry, a body that is not the "
+            + "path's type, an invalid Idempotency-Key. issue.expression names the place.",
+            content = @Content(mediaType = "application/fhir+json",
+                    schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "invalid", value = OpenApiExamples.INVALID)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before for a different body.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "conflict", value = OpenApiExamples.CONFLICT)))
+    @APIResponse(responseCode = "413", description = "Over max-submission-bytes (or the request limit), or more than "
+            + "max-bundle-entries entries.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "too-costly", value = OpenApiExamples.TOO_COSTLY)))
+    @APIResponse(responseCode = "503", description = "Recorded, but the broker did not acknowledge within "
+            + "publish-timeout (resend with the same Idempotency-Key to confirm); or the database cannot be reached.",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "not-acknowledged", value = OpenApiExamples.NOT_ACKNOWLEDGED)))
+    public Response submitType(@Parameter(description = "a FHIR R4 resource type, e.g. Patient", example = "Patient")
+                               @PathParam("type") String type, byte[] body,
+                               @Parameter(description = "1 to 200 characters; names one submission of this source") @HeaderParam("Idempotency-Key") String idempotencyKey,
+                               @Parameter(description = "respond-async: answer with a FHIR body") @HeaderParam("Prefer") String prefer, @Parameter(hidden = true) @HeaderParam("Accept") String accept,
                                @Context UriInfo uri) {
         return take(body, idempotencyKey, new Asked(prefer, accept, uri),
                 () -> parser.parse(bytes(body), resourceType(type)));
@@ -99,9 +202,10 @@ public class FhirIntakeResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_XML, MediaType.APPLICATION_XML, MediaType.TEXT_XML})
     @Produces({MediaType.APPLICATION_JSON, OperationOutcomes.FHIR_JSON})
-    public Response submitTypeXml(@PathParam("type") String type, byte[] body,
-                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                  @HeaderParam("Prefer") String prefer, @HeaderParam("Accept") String accept,
+    public Response submitTypeXml(@Parameter(description = "a FHIR R4 resource type, e.g. Patient", example = "Patient")
+                                  @PathParam("type") String type, byte[] body,
+                                  @Parameter(description = "1 to 200 characters; names one submission of this source") @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                  @Parameter(description = "respond-async: answer with a FHIR body") @HeaderParam("Prefer") String prefer, @Parameter(hidden = true) @HeaderParam("Accept") String accept,
                                   @Context UriInfo uri) {
         return take(body, idempotencyKey, new Asked(prefer, accept, uri),
                 () -> parser.parseXml(bytes(body), resourceType(type)));

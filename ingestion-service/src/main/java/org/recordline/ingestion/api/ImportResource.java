@@ -24,6 +24,17 @@ import org.recordline.ingestion.domain.IntakeService;
 import org.recordline.ingestion.domain.RejectedSubmissionException;
 import org.recordline.ingestion.imports.ImportJobs;
 import org.recordline.ingestion.imports.ImportManifests;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /fhir/$import}: bulk NDJSON, one resource a line, as the request body ({@code application/fhir+ndjson})
@@ -32,6 +43,7 @@ import org.recordline.ingestion.imports.ImportManifests;
  * {@code Idempotency-Key}, or the same body or manifest) names the same job.
  */
 @Path("/fhir/{operation: [$]import|%24import}")
+@Tag(name = "Bulk import")
 public class ImportResource {
 
     /** NDJSON media types taken. */
@@ -59,7 +71,35 @@ public class ImportResource {
     @RolesAllowed({Roles.EHR_PUBLISHER, Roles.ADMIN})
     @Consumes({FHIR_NDJSON, "application/ndjson", "application/x-ndjson"})
     @Produces(OperationOutcomes.FHIR_JSON)
-    public Response body(InputStream body, @HeaderParam("Idempotency-Key") String key, @Context UriInfo uri) {
+    @Operation(operationId = "importNdjson", summary = "Bulk import: NDJSON in the body, or a manifest of files",
+            description = "NDJSON (one FHIR resource a line) is read as a stream and filed afterwards, split by "
+                    + "patient; a manifest (FHIR JSON) names files under the import directory. A resend (same "
+                    + "Idempotency-Key, or the same body or manifest) names the same job.",
+            extensions = @Extension(name = org.recordline.commons.api.openapi.SharedContractFilter.PATH, value = "/fhir/$import"))
+    @RequestBody(required = true, content = {
+            @Content(mediaType = FHIR_NDJSON, schema = @Schema(type = SchemaType.STRING),
+                    examples = @ExampleObject(name = "ndjson", value = OpenApiExamples.NDJSON)),
+            @Content(mediaType = "application/ndjson", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT,
+                    description = "a manifest (Parameters) naming NDJSON files under the import directory")),
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT))})
+    @APIResponse(responseCode = "202", description = "The import job is under way (or was sent before: the same job).",
+            headers = {
+                    @Header(name = "Content-Location", description = "the job's status endpoint, /fhir/_async/{id}",
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Recordline-Replay", description = "true when this names a job sent before",
+                            schema = @Schema(type = SchemaType.BOOLEAN))},
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(ref = "OperationOutcome"),
+                    examples = @ExampleObject(name = "accepted", value = OpenApiExamples.IMPORT_ACCEPTED)))
+    @APIResponse(responseCode = "400", description = "An invalid Idempotency-Key, or a manifest that is not usable "
+            + "(malformed, a file outside the import directory).")
+    @APIResponse(responseCode = "413", description = "A body over import.max-body-bytes (NDJSON) or the request "
+            + "limit, or a manifest naming too many files.")
+    @APIResponse(responseCode = "503", description = "The import directory is not readable, or the database cannot be "
+            + "reached.")
+    public Response body(InputStream body, @Parameter(description = "1 to 200 characters; names one import")
+                         @HeaderParam("Idempotency-Key") String key, @Context UriInfo uri) {
         Response badKey = FhirIntakeResource.refuseKey(key, fhir);
         if (badKey != null) {
             return badKey;

@@ -34,6 +34,16 @@ import org.recordline.validation.persistence.QuarantineStore.Entry;
 import org.recordline.validation.persistence.QuarantineStore.Filter;
 import org.recordline.validation.persistence.QuarantineStore.HistoryItem;
 import org.recordline.validation.persistence.QuarantineStore.Status;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The quarantine desk of the records technicians: the work queue, each entry's history, claims, notes, corrections
@@ -41,6 +51,7 @@ import org.recordline.validation.persistence.QuarantineStore.Status;
  * a record, which are audited reads. Every action is audited, a refused one too.
  */
 @Path("/quarantine")
+@Tag(name = "Quarantine")
 @RolesAllowed({Roles.RECORDS_TECHNICIAN, Roles.ADMIN})
 public class QuarantineResource {
 
@@ -102,7 +113,12 @@ public class QuarantineResource {
     /** The work queue, oldest first, filtered; a search by patient identifier is an audited query. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response list(@QueryParam("status") @DefaultValue("open") String status,
+    @Operation(operationId = "listQuarantine", summary = "The work queue, oldest first, filtered",
+            description = "A search by patient identifier is an audited query; so is every look at the queue.")
+    @APIResponse(responseCode = "200", description = "One page of queue entries.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = QueueEntry.class), examples = @ExampleObject(name = "queue", value = OpenApiInfo.QUEUE)))
+    @APIResponse(responseCode = "400", description = "status is not open, resolved or dismissed, a filter value is longer than 300 characters, or a numeric parameter is not a number.")
+    public Response list(@Parameter(description = "open, resolved or dismissed") @QueryParam("status") @DefaultValue("open") String status,
                          @QueryParam("source") String source, @QueryParam("rule") String rule,
                          @QueryParam("patientIdentifier") String patientIdentifier,
                          @QueryParam("claimedBy") String claimedBy,
@@ -138,7 +154,12 @@ public class QuarantineResource {
     @GET
     @Path("/{submissionId}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response entry(@PathParam("submissionId") String submissionId) {
+    @Operation(operationId = "getQuarantineEntry", summary = "One entry with its history",
+            description = "Notes may name the patient: an audited read.")
+    @APIResponse(responseCode = "200", description = "The entry, its resolution and its history.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = EntryDetail.class)))
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    public Response entry(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId) {
         String actor = Principals.actor(identity);
         Entry e = submissionId.length() > 36 ? null : store.find(submissionId, false).orElse(null);
         if (e == null) {
@@ -156,7 +177,12 @@ public class QuarantineResource {
     @GET
     @Path("/{submissionId}/record")
     @Produces(OperationOutcomes.FHIR_JSON)
-    public Response record(@PathParam("submissionId") String submissionId) {
+    @Operation(operationId = "getQuarantinedRecord", summary = "The current version of the record (FHIR JSON)",
+            description = "A read of patient data, audited.")
+    @APIResponse(responseCode = "200", description = "The record as FHIR R4 JSON.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT, description = "a FHIR R4 resource or Bundle")))
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    public Response record(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId) {
         return readRecord(submissionId, () -> submissionId.length() > 36 ? null
                 : store.fhir(submissionId).orElse(null), "quarantined record");
     }
@@ -165,7 +191,14 @@ public class QuarantineResource {
     @GET
     @Path("/{submissionId}/versions/{version}/record")
     @Produces(OperationOutcomes.FHIR_JSON)
-    public Response versionRecord(@PathParam("submissionId") String submissionId,
+    @Operation(operationId = "getQuarantinedRecordVersion", summary = "One version of the record, as submitted or corrected",
+            description = "A read of patient data, audited.")
+    @APIResponse(responseCode = "200", description = "That version as FHIR R4 JSON.",
+            content = @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT, description = "a FHIR R4 resource or Bundle")))
+    @APIResponse(responseCode = "400", description = "version is not a number.")
+    @APIResponse(responseCode = "404", description = "No such quarantined record, or no such version of it.")
+    public Response versionRecord(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId,
+                                  @Parameter(description = "1 as submitted, one more for each correction")
                                   @PathParam("version") int version) {
         return readRecord(submissionId, () -> submissionId.length() > 36 ? null : version == 1
                 ? store.versionRecord(submissionId, 1).or(() -> firstVersion(submissionId)).orElse(null)
@@ -175,7 +208,13 @@ public class QuarantineResource {
     @POST
     @Path("/{submissionId}/claim")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response claim(@PathParam("submissionId") String submissionId) {
+    @Operation(operationId = "claimQuarantineEntry", summary = "Claim the record for the caller",
+            description = "A claim lasts a while and keeps others from acting on the record.")
+    @APIResponse(responseCode = "200", description = "Claimed.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "claim", value = OpenApiInfo.CLAIM)))
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    @APIResponse(responseCode = "409", description = "The record is no longer open, or claimed by another technician.")
+    public Response claim(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId) {
         return act(submissionId, AuditActions.QUARANTINE_CLAIMED, () -> {
             Instant until = desk.claim(submissionId, Principals.actor(identity));
             return Response.ok(java.util.Map.of("claimedBy", Principals.actor(identity), "claimExpiresAt",
@@ -185,7 +224,12 @@ public class QuarantineResource {
 
     @DELETE
     @Path("/{submissionId}/claim")
-    public Response release(@PathParam("submissionId") String submissionId) {
+    @Operation(operationId = "releaseQuarantineClaim", summary = "Release a claim",
+            description = "The claimant's own, or anyone's for an admin.")
+    @APIResponse(responseCode = "204", description = "Released.")
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    @APIResponse(responseCode = "409", description = "The record is no longer open, or claimed by another technician.")
+    public Response release(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId) {
         return act(submissionId, AuditActions.QUARANTINE_RELEASED, () -> {
             desk.release(submissionId, Principals.actor(identity), identity.hasRole(Roles.ADMIN));
             return Response.noContent().build();
@@ -195,7 +239,16 @@ public class QuarantineResource {
     @POST
     @Path("/{submissionId}/notes")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response annotate(@PathParam("submissionId") String submissionId, TextBody body) {
+    @Operation(operationId = "annotateQuarantineEntry", summary = "Add a note",
+            description = "The caller must hold the claim.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = TextBody.class),
+            examples = @ExampleObject(name = "note", value = OpenApiInfo.NOTE)))
+    @APIResponse(responseCode = "201", description = "Noted.")
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    @APIResponse(responseCode = "409", description = "The record is no longer open, or claimed by another technician (or not claimed by the caller).")
+    @APIResponse(responseCode = "422", description = "No text, or a text longer than the limit.")
+    public Response annotate(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId, TextBody body) {
         return act(submissionId, AuditActions.QUARANTINE_NOTE, () -> {
             desk.annotate(submissionId, Principals.actor(identity), body == null ? null : body.text());
             return Response.status(201).build();
@@ -207,7 +260,17 @@ public class QuarantineResource {
     @Path("/{submissionId}/record")
     @Consumes({OperationOutcomes.FHIR_JSON, MediaType.APPLICATION_JSON})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response correct(@PathParam("submissionId") String submissionId, String fhir) {
+    @Operation(operationId = "correctQuarantinedRecord", summary = "Correct the record",
+            description = "It is reviewed again at once under the same submission: resolved and sent on to the index when it passes, else it stays open with the new version and its findings. The caller must hold the claim.")
+    @RequestBody(required = true, description = "The corrected FHIR R4 resource or Bundle (JSON)", content = {
+            @Content(mediaType = "application/fhir+json", schema = @Schema(type = SchemaType.OBJECT)),
+            @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT))})
+    @APIResponse(responseCode = "200", description = "Reviewed again: the status reached (RESOLVED or OPEN), the version and its findings.",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "resolved", value = OpenApiInfo.CORRECTED)))
+    @APIResponse(responseCode = "400", description = "Not acceptable JSON (malformed, duplicate keys, limits), named.")
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    @APIResponse(responseCode = "409", description = "The record is no longer open, or claimed by another technician (or not claimed by the caller).")
+    public Response correct(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId, String fhir) {
         String refusal = shape.problem(fhir);
         if (refusal != null) {
             auditAlone(AuditActions.QUARANTINE_CORRECTED, AuditActions.FAILURE,
@@ -224,7 +287,16 @@ public class QuarantineResource {
     @POST
     @Path("/{submissionId}/dismiss")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response dismiss(@PathParam("submissionId") String submissionId, TextBody body) {
+    @Operation(operationId = "dismissQuarantineEntry", summary = "Dismiss the record, with a reason",
+            description = "It is not filed; the submitter's status becomes DISMISSED. The caller must hold the claim.")
+    @RequestBody(required = true, content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = TextBody.class),
+            examples = @ExampleObject(name = "dismissal", value = OpenApiInfo.DISMISS)))
+    @APIResponse(responseCode = "204", description = "Dismissed.")
+    @APIResponse(responseCode = "404", description = "No such quarantined record.")
+    @APIResponse(responseCode = "409", description = "The record is no longer open, or claimed by another technician (or not claimed by the caller).")
+    @APIResponse(responseCode = "422", description = "No reason, or a reason longer than the limit.")
+    public Response dismiss(@Parameter(description = "the quarantined submission's id") @PathParam("submissionId") String submissionId, TextBody body) {
         return act(submissionId, AuditActions.QUARANTINE_DISMISSED, () -> {
             desk.dismiss(submissionId, Principals.actor(identity), body == null ? null : body.reason());
             return Response.noContent().build();
@@ -235,7 +307,9 @@ public class QuarantineResource {
     @GET
     @Path("/quality")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<QuarantineStore.SourceQuality> quality(@QueryParam("days") @DefaultValue("30") int days) {
+    @Operation(operationId = "quarantineQuality", summary = "Quality by source",
+            description = "Over the last days days (1 to 366): share passing, top failing rules, time in quarantine.")
+    public List<QuarantineStore.SourceQuality> quality(@Parameter(description = "1 to 366") @QueryParam("days") @DefaultValue("30") int days) {
         return store.quality(Math.min(Math.max(1, days), 366), Instant.now());
     }
 
