@@ -3,11 +3,9 @@ package org.recordline.testsupport;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -77,24 +75,9 @@ public final class DatabaseCredentials {
     }
 
     private static void save(Path file, Map<String, String> m) throws IOException {
-        try {
-            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createDirectories(file.getParent());
-        }
-        if (!Files.exists(file)) {
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-        }
         Properties p = new Properties();
         p.putAll(m);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(w, "Recordline database passwords (generated; keep private)");
-        }
+        PrivateFiles.storeProperties(file, p, "Recordline database passwords (generated; keep private)");
     }
 
     private static String randomPassword() {

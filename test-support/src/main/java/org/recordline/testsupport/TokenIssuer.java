@@ -31,6 +31,8 @@ public final class TokenIssuer {
     public static final String ISSUER = "https://recordline.local/issuer";
     /** The {@code aud} claim the local stack expects. */
     public static final String AUDIENCE = "recordline";
+    /** The {@code kid} header of every token, and of the key in {@link #publicJwk()}. */
+    public static final String KEY_ID = "recordline-local";
 
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
@@ -106,8 +108,54 @@ public final class TokenIssuer {
                 .claim("preferred_username", user)
                 .groups(new HashSet<>(Arrays.asList(roles)))
                 .expiresIn(lifetime)
-                .jws().keyId("recordline-local")
+                .jws().keyId(KEY_ID)
                 .sign(privateKey);
+    }
+
+    /**
+     * An OpenID Connect ID token for {@code user}, issued to the client {@code clientId} (its {@code aud}), valid for
+     * {@code lifetime}: {@code sub} and {@code preferred_username} the user, {@code groups} the roles (an empty array
+     * for none), {@code auth_time} now, {@code azp} the client, and {@code nonce} when the client sent one. Signed
+     * with the same key as the access tokens.
+     */
+    public String idToken(String user, String clientId, String nonce, Duration lifetime, String... roles) {
+        var claims = Jwt.issuer(ISSUER)
+                .audience(clientId)
+                .subject(user)
+                .claim("preferred_username", user)
+                .claim("azp", clientId)
+                .claim("auth_time", java.time.Instant.now().getEpochSecond())
+                .groups(new HashSet<>(Arrays.asList(roles)))
+                .expiresIn(lifetime);
+        if (nonce != null) {
+            claims.claim("nonce", nonce);
+        }
+        return claims.jws().keyId(KEY_ID).sign(privateKey);
+    }
+
+    /**
+     * The public key as a JSON Web Key (RFC 7517): {@code kty} RSA, {@code kid} {@link #KEY_ID}, {@code use} sig,
+     * {@code alg} RS256, and the modulus {@code n} and exponent {@code e} in base64url without padding, in this order.
+     */
+    public java.util.Map<String, String> publicJwk() {
+        java.security.interfaces.RSAPublicKey rsa = (java.security.interfaces.RSAPublicKey) publicKey;
+        java.util.Map<String, String> jwk = new java.util.LinkedHashMap<>();
+        jwk.put("kty", "RSA");
+        jwk.put("kid", KEY_ID);
+        jwk.put("use", "sig");
+        jwk.put("alg", "RS256");
+        jwk.put("n", base64Url(rsa.getModulus()));
+        jwk.put("e", base64Url(rsa.getPublicExponent()));
+        return jwk;
+    }
+
+    /** An unsigned big-endian integer in base64url without padding (RFC 7518, section 6.3.1). */
+    private static String base64Url(java.math.BigInteger value) {
+        byte[] b = value.toByteArray();
+        if (b.length > 1 && b[0] == 0) {
+            b = Arrays.copyOfRange(b, 1, b.length); // the sign byte is not part of the value
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** A one-hour token for {@code user} with {@code roles}. */

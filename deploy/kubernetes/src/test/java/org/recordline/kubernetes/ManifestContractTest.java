@@ -3,6 +3,7 @@ package org.recordline.kubernetes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +32,9 @@ import org.recordline.testsupport.DatabaseRoles;
  * The manifests agree with the code: the topics with the events-contract module, the Kafka users' ACLs with what each
  * service's configuration and code read and write, the ConfigMaps with the keys the services read, the probes and
  * ports with the services' management and HTTP ports, the database roles and schemas with the ones the services use
- * locally, and every Secret a workload needs with docs/operations.md. For both overlays, as rendered.
+ * locally, and every Secret a workload needs with docs/operations.md; the records console, which has no data of its
+ * own, is signed in to by a confidential client with PKCE, is reached over TLS through its Ingress, and may reach the
+ * services' APIs and management ports, which admit it. For both overlays, as rendered.
  */
 class ManifestContractTest {
 
@@ -39,6 +43,12 @@ class ManifestContractTest {
     private static final Map<String, String> QUARKUS_KEYS = Map.of(
             "quarkus.oidc.auth-server-url", "tokens are verified against Keycloak's keys in the cluster; the local"
                     + " stack sets quarkus.oidc.public-key instead");
+    /** Quarkus settings the console's ConfigMap sets that its own properties do not: each with why. */
+    private static final Map<String, String> CONSOLE_QUARKUS_KEYS = Map.of(
+            "quarkus.oidc.authentication.force-redirect-https-scheme", "TLS ends at the ingress controller: the"
+                    + " redirect_uri Keycloak sends the browser back to must be https all the same",
+            "quarkus.oidc.authentication.cookie-force-secure", "TLS ends at the ingress controller: the session"
+                    + " cookies must be secure all the same");
 
     static List<ObjectNode> render(String overlay) {
         return Kustomize.render(Path.of("overlays", overlay));
@@ -151,8 +161,9 @@ class ManifestContractTest {
         List<ObjectNode> all = render(overlay);
         Set<String> kafkaClient = new TreeSet<>(ProducerConfig.configNames());
         kafkaClient.addAll(ConsumerConfig.configNames());
-        for (String service : Sources.SERVICES) {
+        for (String service : Sources.DEPLOYABLES) {
             Set<String> known = Sources.knownKeys(service);
+            Map<String, String> quarkusKeys = service.equals(Sources.CONSOLE) ? CONSOLE_QUARKUS_KEYS : QUARKUS_KEYS;
             ObjectNode cm = named(all, "ConfigMap", service + "-config");
             Map<String, String> settings = Sources.parse(cm.at("/data/application.properties").asText());
             assertFalse(settings.isEmpty());
@@ -161,7 +172,7 @@ class ManifestContractTest {
                 env.add(e.path("name").asText());
             }
             settings.forEach((key, value) -> {
-                boolean read = known.contains(key) || QUARKUS_KEYS.containsKey(key)
+                boolean read = known.contains(key) || quarkusKeys.containsKey(key)
                         || (key.startsWith("kafka.") && kafkaClient.contains(key.substring("kafka.".length())));
                 assertTrue(read, service + " does not read " + key);
                 Matcher m = ENV_EXPRESSION.matcher(value);
@@ -184,7 +195,8 @@ class ManifestContractTest {
     @ValueSource(strings = {"dev", "prod"})
     void probesPortsAndSecurityOfEveryServiceMatchTheService(String overlay) throws IOException {
         List<ObjectNode> all = render(overlay);
-        for (String service : Sources.SERVICES) {
+        for (String service : Sources.DEPLOYABLES) {
+            boolean console = service.equals(Sources.CONSOLE);
             ObjectNode d = named(all, "Deployment", service);
             JsonNode c = container(d);
             Map<String, String> props = Sources.properties(service);
@@ -197,7 +209,7 @@ class ManifestContractTest {
             String pom = Files.readString(Sources.ROOT.resolve(service).resolve("pom.xml"));
             assertTrue(pom.contains("<artifactId>quarkus-smallrye-health</artifactId>"), service
                     + " serves /q/health on its management port");
-            assertEquals("true", Sources.properties("service-commons").get("quarkus.management.enabled"));
+            assertEquals("true", effective(all, service, "quarkus.management.enabled"), service);
             Map<String, String> probes = Map.of("startupProbe", "/q/health/started", "livenessProbe",
                     "/q/health/live", "readinessProbe", "/q/health/ready");
             probes.forEach((probe, path) -> {
@@ -237,7 +249,11 @@ class ManifestContractTest {
             assertEquals(new TreeSet<>(ports.values()), opened, service);
             assertNotNull(named(all, "PodDisruptionBudget", service));
             assertEquals(overlay.equals("prod") ? 2 : 1, d.at("/spec/replicas").asInt(), service);
-            if (overlay.equals("prod")) {
+            if (console) {
+                // no consumer lag to scale on: a fixed number of replicas
+                assertTrue(ofKind(all, "ScaledObject").stream().noneMatch(o -> o.at("/spec/scaleTargetRef/name")
+                        .asText().equals(service)), service);
+            } else if (overlay.equals("prod")) {
                 ObjectNode scaled = named(all, "ScaledObject", service);
                 Set<String> lagTopics = new TreeSet<>();
                 for (JsonNode t : scaled.at("/spec/triggers")) {
@@ -254,6 +270,11 @@ class ManifestContractTest {
         JsonNode monitor = named(all, "ServiceMonitor", "recordline-services");
         assertEquals("management", monitor.at("/spec/endpoints/0/port").asText());
         assertEquals("/q/metrics", monitor.at("/spec/endpoints/0/path").asText());
+        for (String service : Sources.DEPLOYABLES) {
+            JsonNode labels = named(all, "Service", service + "-management").at("/metadata/labels");
+            monitor.at("/spec/selector/matchLabels").fields().forEachRemaining(l -> assertEquals(
+                    l.getValue().asText(), labels.path(l.getKey()).asText(), service + " is scraped"));
+        }
     }
 
     private static long mebibytes(String q) {
@@ -341,7 +362,10 @@ class ManifestContractTest {
         assertTrue(ofKind(all, "Secret").isEmpty(), "no Secret is committed");
     }
 
-    /** Names of Secrets {@code node} refers to: secretKeyRef, secret volumes, passwordSecret, secretTargetRef... */
+    /**
+     * Names of Secrets {@code node} refers to: secretKeyRef, secret volumes, passwordSecret, secretTargetRef, an
+     * Ingress's TLS certificate...
+     */
     private static void collectSecrets(JsonNode node, Set<String> out) {
         if (node.isObject()) {
             node.fields().forEachRemaining(f -> {
@@ -354,6 +378,15 @@ class ManifestContractTest {
                         }
                     }
                     case "secretTargetRef" -> v.forEach(t -> out.add(t.path("name").asText()));
+                    case "tls" -> {
+                        if (v.isArray()) {
+                            v.forEach(t -> {
+                                if (t.has("secretName")) {
+                                    out.add(t.path("secretName").asText()); // an Ingress's certificate
+                                }
+                            });
+                        }
+                    }
                     case "accessKeyId", "secretAccessKey" -> out.add(v.path("name").asText());
                     default -> {
                     }
@@ -412,15 +445,337 @@ class ManifestContractTest {
         }
         // an upstream system uses client credentials only, people the code flow with PKCE
         for (JsonNode client : realm.path("clients")) {
+            String id = client.path("clientId").asText();
             if (client.path("serviceAccountsEnabled").asBoolean()) {
-                assertFalse(client.path("standardFlowEnabled").asBoolean(true));
-                assertFalse(client.path("directAccessGrantsEnabled").asBoolean(true));
-                assertTrue(client.path("secret").asText().startsWith("${"), "no client secret in the realm file");
+                assertFalse(client.path("standardFlowEnabled").asBoolean(true), id);
+                assertFalse(client.path("directAccessGrantsEnabled").asBoolean(true), id);
             } else {
-                assertTrue(client.path("publicClient").asBoolean());
-                assertEquals("S256", client.at("/attributes/pkce.code.challenge.method").asText());
+                assertTrue(client.path("standardFlowEnabled").asBoolean(), id);
+                assertFalse(client.path("implicitFlowEnabled").asBoolean(true), id);
+                assertFalse(client.path("directAccessGrantsEnabled").asBoolean(true), id);
+                assertEquals("S256", client.at("/attributes/pkce.code.challenge.method").asText(), id);
+            }
+            if (!client.path("publicClient").asBoolean()) {
+                assertTrue(client.path("secret").asText().startsWith("${"), id + ": no client secret in the realm"
+                        + " file");
             }
         }
+        // every ${VARIABLE} of the realm file is set in Keycloak's environment from a Secret
+        Map<String, String> keycloakEnv = new TreeMap<>();
+        keycloak.path("env").forEach(e -> keycloakEnv.put(e.path("name").asText(),
+                e.at("/valueFrom/secretKeyRef/name").asText()));
+        Matcher variable = ENV_EXPRESSION.matcher(Kustomize.YAML.writeValueAsString(realm));
+        while (variable.find()) {
+            assertFalse(keycloakEnv.getOrDefault(variable.group(1), "").isEmpty(), variable.group(1)
+                    + " is not set in Keycloak's environment from a Secret");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theConsoleSignsPeopleInAsAConfidentialClientWithPkceAndTheCodeFlowOnly(String overlay) throws IOException {
+        List<ObjectNode> all = render(overlay);
+        JsonNode realm = Kustomize.YAML.readTree(named(all, "ConfigMap", "recordline-realm")
+                .at("/data/recordline-realm.json").asText());
+        Map<String, String> settings = settings(all, Sources.CONSOLE);
+        String clientId = effective(all, Sources.CONSOLE, "quarkus.oidc.client-id");
+        assertEquals("records-console", clientId);
+        assertEquals("web-app", effective(all, Sources.CONSOLE, "quarkus.oidc.application-type"));
+        JsonNode client = null;
+        for (JsonNode c : realm.path("clients")) {
+            if (c.path("clientId").asText().equals(clientId)) {
+                client = c;
+            }
+        }
+        assertNotNull(client, "the realm has the console's client " + clientId);
+        // confidential, the authorization code flow with PKCE (S256) and no other grant
+        assertTrue(client.path("enabled").asBoolean());
+        assertFalse(client.path("publicClient").asBoolean(true));
+        assertEquals("client-secret", client.path("clientAuthenticatorType").asText());
+        assertTrue(client.path("standardFlowEnabled").asBoolean());
+        for (String grant : List.of("implicitFlowEnabled", "directAccessGrantsEnabled", "serviceAccountsEnabled")) {
+            assertFalse(client.path(grant).asBoolean(true), grant);
+        }
+        for (String grant : List.of("oauth2.device.authorization.grant.enabled", "oidc.ciba.grant.enabled")) {
+            assertEquals("false", client.at("/attributes/" + grant.replace("/", "~1")).asText(), grant);
+        }
+        assertEquals("S256", client.at("/attributes/pkce.code.challenge.method").asText());
+        assertEquals("true", effective(all, Sources.CONSOLE, "quarkus.oidc.authentication.pkce-required"),
+                "the console sends PKCE");
+        // the secret: a variable of the realm file, which Keycloak and the console take from the same Secret
+        Matcher secret = ENV_EXPRESSION.matcher(client.path("secret").asText());
+        assertTrue(secret.matches(), "no client secret in the realm file");
+        JsonNode keycloakRef = secretKeyRef(named(all, "Deployment", "keycloak"), secret.group(1));
+        JsonNode consoleRef = secretKeyRef(named(all, "Deployment", Sources.CONSOLE),
+                "QUARKUS_OIDC_CREDENTIALS_SECRET");
+        assertFalse(keycloakRef.path("name").asText().isEmpty(), secret.group(1) + " comes from a Secret");
+        assertEquals(keycloakRef, consoleRef, "Keycloak and the console know the same client secret");
+        settings.forEach((key, value) -> assertFalse(key.contains("secret") && !value.startsWith("${"),
+                key + " holds a secret"));
+        // the browser is sent back only to the console's host, over https, on the paths the console answers
+        String host = "https://" + named(all, "Ingress", Sources.CONSOLE).at("/spec/rules/0/host").asText();
+        assertEquals(List.of(host + effective(all, Sources.CONSOLE, "quarkus.oidc.authentication.redirect-path")),
+                Kustomize.YAML.convertValue(client.path("redirectUris"), List.class), "where the code is taken");
+        assertEquals(host + effective(all, Sources.CONSOLE, "quarkus.oidc.logout.post-logout-path"),
+                client.at("/attributes/post.logout.redirect.uris").asText(), "where a signed-out person lands");
+        assertEquals(List.of(host), Kustomize.YAML.convertValue(client.path("webOrigins"), List.class));
+        // its tokens carry the people's roles in the claim the services read first (groups, in the access token;
+        // in the ID token too, where Quarkus finds a web-app's roles), only the roles of people at the desk, and
+        // the audience the services require (checked for every client by the realm test above)
+        assertFalse(client.path("fullScopeAllowed").asBoolean(true), "only the roles mapped to the client");
+        Set<String> scope = new TreeSet<>();
+        for (JsonNode mapping : realm.path("scopeMappings")) {
+            if (mapping.path("client").asText().equals(clientId)) {
+                mapping.path("roles").forEach(r -> scope.add(r.asText()));
+            }
+        }
+        assertEquals(Set.of(org.recordline.commons.security.Roles.RECORDS_TECHNICIAN,
+                org.recordline.commons.security.Roles.AUDITOR, org.recordline.commons.security.Roles.ADMIN), scope);
+        boolean groups = false;
+        for (JsonNode mapper : client.path("protocolMappers")) {
+            JsonNode config = mapper.path("config");
+            groups |= mapper.path("protocolMapper").asText().equals("oidc-usermodel-realm-role-mapper")
+                    && config.path("claim.name").asText().equals("groups")
+                    && config.path("multivalued").asText().equals("true")
+                    && config.path("usermodel.realmRoleMapping.rolePrefix").asText().isEmpty()
+                    && config.path("access.token.claim").asText().equals("true")
+                    && config.path("id.token.claim").asText().equals("true");
+        }
+        assertTrue(groups, "the realm roles in the claim groups of the access and ID tokens");
+        String roles = effective(all, Sources.CONSOLE, "quarkus.oidc.roles.source");
+        assertTrue(roles == null || roles.equals("idtoken") || roles.equals("accesstoken"), "the console reads"
+                + " its roles from a token that carries them, not " + roles);
+        // the same realm as the services: reached inside the cluster, tokens named by its public URL
+        assertEquals(issuer(all, realm), effective(all, Sources.CONSOLE, "quarkus.oidc.token.issuer"));
+        assertEquals("http://keycloak:8080/realms/" + realm.path("realm").asText(),
+                effective(all, Sources.CONSOLE, "quarkus.oidc.auth-server-url"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theConsoleIsReachedOverTlsOnlyThroughItsIngress(String overlay) {
+        List<ObjectNode> all = render(overlay);
+        for (ObjectNode ingress : ofKind(all, "Ingress")) {
+            String name = ingress.at("/metadata/name").asText();
+            Set<String> tlsHosts = new TreeSet<>();
+            ingress.at("/spec/tls").forEach(t -> {
+                assertFalse(t.path("secretName").asText().isEmpty(), name);
+                t.path("hosts").forEach(h -> tlsHosts.add(h.asText()));
+            });
+            assertFalse(ingress.at("/spec/rules").isEmpty(), name);
+            for (JsonNode rule : ingress.at("/spec/rules")) {
+                assertTrue(tlsHosts.contains(rule.path("host").asText()), name + ": " + rule.path("host")
+                        + " without TLS");
+                for (JsonNode path : rule.at("/http/paths")) {
+                    String port = path.at("/backend/service/port/name").asText();
+                    boolean served = false;
+                    for (JsonNode p : named(all, "Service", path.at("/backend/service/name").asText())
+                            .at("/spec/ports")) {
+                        served |= p.path("name").asText().equals(port);
+                    }
+                    assertTrue(served, name + ": " + path);
+                }
+            }
+        }
+        ObjectNode ingress = named(all, "Ingress", Sources.CONSOLE);
+        assertEquals(1, ingress.at("/spec/rules").size());
+        assertEquals(1, ingress.at("/spec/rules/0/http/paths").size());
+        JsonNode backend = ingress.at("/spec/rules/0/http/paths/0/backend/service");
+        assertEquals(Sources.CONSOLE, backend.path("name").asText());
+        assertEquals("http", backend.at("/port/name").asText());
+        // TLS ends at the ingress controller: the console still marks its cookies secure and redirects to https
+        for (String key : List.of("quarkus.oidc.authentication.cookie-force-secure",
+                "quarkus.rest-csrf.cookie-force-secure", "quarkus.oidc.authentication.force-redirect-https-scheme")) {
+            assertEquals("true", effective(all, Sources.CONSOLE, key), key);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theConsoleReachesTheServicesApisAndManagementPortsAndKeycloakOnly(String overlay) {
+        List<ObjectNode> all = render(overlay);
+        Map<String, String> settings = settings(all, Sources.CONSOLE);
+        ObjectNode policy = named(all, "NetworkPolicy", Sources.CONSOLE);
+        Map<String, String> consoleLabels = podLabels(all, Sources.CONSOLE);
+        // a REST client per service, and a management URL per service, as the console's code has them
+        Set<String> shortNames = new TreeSet<>();
+        Sources.SERVICES.forEach(s -> shortNames.add(s.replace("-service", "")));
+        assertEquals(shortNames, Sources.restClients(Sources.CONSOLE));
+        Set<String> management = new TreeSet<>();
+        Sources.knownKeys(Sources.CONSOLE).stream().filter(k -> k.startsWith("recordline.console.management."))
+                .forEach(k -> management.add(k.substring("recordline.console.management.".length())));
+        assertEquals(shortNames, management);
+        for (String service : Sources.SERVICES) {
+            String shortName = service.replace("-service", "");
+            Map<String, String> urls = Map.of("quarkus.rest-client." + shortName + ".url", "http",
+                    "recordline.console.management." + shortName, "management");
+            urls.forEach((key, portName) -> {
+                String url = settings.get(key);
+                assertNotNull(url, key);
+                int port = reached(all, url, service, portName);
+                assertTrue(admits(named(all, "NetworkPolicy", service), "ingress", consoleLabels, port),
+                        service + " admits the console on " + port);
+                assertTrue(admits(policy, "egress", podLabels(all, service), port), "the console may reach "
+                        + service + " on " + port);
+            });
+        }
+        int keycloak = reached(all, effective(all, Sources.CONSOLE, "quarkus.oidc.auth-server-url"), "keycloak",
+                "http");
+        assertTrue(admits(policy, "egress", podLabels(all, "keycloak"), keycloak), "the console may reach Keycloak");
+        // and nothing else: no Kafka, no PostgreSQL, nothing outside the namespace (DNS: recordline-dns)
+        Set<String> peers = new TreeSet<>();
+        for (JsonNode rule : policy.at("/spec/egress")) {
+            assertTrue(rule.has("to") && rule.has("ports"), "an egress rule names its peers and ports: " + rule);
+            for (JsonNode peer : rule.path("to")) {
+                assertFalse(peer.has("namespaceSelector") || peer.has("ipBlock"), peer.toString());
+                assertEquals(1, peer.at("/podSelector/matchLabels").size(), peer.toString());
+                peers.add(peer.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+            }
+        }
+        Set<String> expected = new TreeSet<>(Sources.SERVICES);
+        expected.add("keycloak");
+        assertEquals(expected, peers);
+        // in: its pages from the ingress controller only, its management port from Prometheus only
+        Map<Integer, String> from = new TreeMap<>();
+        for (JsonNode rule : policy.at("/spec/ingress")) {
+            assertTrue(rule.has("from"), "no port of the console is open to everyone: " + rule);
+            for (JsonNode peer : rule.path("from")) {
+                assertFalse(peer.has("podSelector") || peer.has("ipBlock"), peer.toString());
+                String label = peer.at("/namespaceSelector/matchLabels").fieldNames().next();
+                rule.path("ports").forEach(p -> assertNull(from.put(p.path("port").asInt(), label)));
+            }
+        }
+        Map<String, Integer> ports = containerPorts(all, Sources.CONSOLE);
+        assertEquals(Map.of(ports.get("http"), "recordline.io/ingress", ports.get("management"),
+                "recordline.io/monitoring"), from);
+        // no data of its own: neither a database nor a Kafka client, no credentials but its client secret
+        assertFalse(consoleLabels.containsKey("recordline.io/database-client"));
+        assertFalse(consoleLabels.containsKey("recordline.io/kafka-client"));
+        Set<String> secrets = new TreeSet<>();
+        collectSecrets(named(all, "Deployment", Sources.CONSOLE), secrets);
+        assertEquals(Set.of(secretKeyRef(named(all, "Deployment", Sources.CONSOLE), "QUARKUS_OIDC_CREDENTIALS_SECRET")
+                .path("name").asText()), secrets);
+        assertTrue(ofKind(all, "KafkaUser").stream().noneMatch(u -> u.at("/metadata/name").asText()
+                .contains("console")));
+        settings.keySet().forEach(k -> assertFalse(k.startsWith("kafka.") || k.startsWith("recordline.db.")
+                || k.startsWith("quarkus.datasource."), k));
+    }
+
+    /** The settings of {@code deployable}'s ConfigMap. */
+    private static Map<String, String> settings(List<ObjectNode> all, String deployable) {
+        return Sources.parse(named(all, "ConfigMap", deployable + "-config").at("/data/application.properties")
+                .asText());
+    }
+
+    /**
+     * The value {@code deployable} runs with for {@code key}, or null: its ConfigMap's, else its own properties' (or
+     * service-commons' it inherits), with the {@code ${name:default}} it refers to resolved the same way.
+     */
+    private static String effective(List<ObjectNode> all, String deployable, String key) {
+        String value = settings(all, deployable).get(key);
+        if (value == null) {
+            value = Sources.properties(deployable).get(key);
+        }
+        if (value == null && Sources.usesCommons(deployable)) {
+            value = Sources.properties("service-commons").get(key);
+        }
+        if (value == null) {
+            return null;
+        }
+        Matcher m = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String referred = effective(all, deployable, m.group(1));
+            assertTrue(referred != null || m.group(2) != null, key + " refers to " + m.group(1) + ", which is unset");
+            m.appendReplacement(out, Matcher.quoteReplacement(referred != null ? referred : m.group(2)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The labels of {@code deployment}'s pods. */
+    private static Map<String, String> podLabels(List<ObjectNode> all, String deployment) {
+        Map<String, String> labels = new TreeMap<>();
+        named(all, "Deployment", deployment).at("/spec/template/metadata/labels").fields()
+                .forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
+        return labels;
+    }
+
+    /** {@code deployment}'s container ports by name. */
+    private static Map<String, Integer> containerPorts(List<ObjectNode> all, String deployment) {
+        Map<String, Integer> ports = new TreeMap<>();
+        container(named(all, "Deployment", deployment)).path("ports").forEach(p -> ports.put(p.path("name").asText(),
+                p.path("containerPort").asInt()));
+        return ports;
+    }
+
+    /** The secretKeyRef of {@code deployment}'s environment variable {@code name}. */
+    private static JsonNode secretKeyRef(ObjectNode deployment, String name) {
+        for (JsonNode e : container(deployment).path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.at("/valueFrom/secretKeyRef");
+            }
+        }
+        throw new AssertionError(deployment.at("/metadata/name").asText() + " does not set " + name);
+    }
+
+    /**
+     * The container port a request to {@code url} ({@code http://<Service>:<port>/...}) reaches, asserting that the
+     * Service selects {@code deployment}'s pods and sends that port to the container port named {@code portName}.
+     */
+    private static int reached(List<ObjectNode> all, String url, String deployment, String portName) {
+        Matcher m = Pattern.compile("http://([a-z0-9-]+):(\\d+)(/.*)?").matcher(url);
+        assertTrue(m.matches(), url);
+        ObjectNode service = named(all, "Service", m.group(1));
+        assertEquals(podLabels(all, deployment).get("app.kubernetes.io/name"),
+                service.at("/spec/selector/app.kubernetes.io~1name").asText(), url);
+        String target = null;
+        for (JsonNode p : service.at("/spec/ports")) {
+            if (p.path("port").asInt() == Integer.parseInt(m.group(2))) {
+                target = p.path("targetPort").asText();
+            }
+        }
+        assertEquals(portName, target, url);
+        return containerPorts(all, deployment).get(portName);
+    }
+
+    /**
+     * Whether {@code policy} lets traffic on {@code port} in from ({@code direction} "ingress") or out to ("egress")
+     * the pods labelled {@code peer} of its own namespace.
+     */
+    private static boolean admits(ObjectNode policy, String direction, Map<String, String> peer, int port) {
+        String peers = direction.equals("ingress") ? "from" : "to";
+        for (JsonNode rule : policy.at("/spec/" + direction)) {
+            boolean peerMatches = !rule.has(peers);
+            for (JsonNode p : rule.path(peers)) {
+                boolean selects = p.has("podSelector") && !p.has("namespaceSelector")
+                        && !p.at("/podSelector").has("matchExpressions");
+                Iterator<Map.Entry<String, JsonNode>> labels = p.at("/podSelector/matchLabels").fields();
+                while (labels.hasNext()) {
+                    Map.Entry<String, JsonNode> l = labels.next();
+                    selects &= l.getValue().asText().equals(peer.get(l.getKey()));
+                }
+                peerMatches |= selects;
+            }
+            boolean portMatches = !rule.has("ports");
+            for (JsonNode p : rule.path("ports")) {
+                portMatches |= p.path("port").asInt() == port && p.path("protocol").asText("TCP").equals("TCP");
+            }
+            if (peerMatches && portMatches) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The issuer the realm's tokens name: Keycloak's public host name and the realm. */
+    private static String issuer(List<ObjectNode> all, JsonNode realm) {
+        for (JsonNode e : container(named(all, "Deployment", "keycloak")).path("env")) {
+            if (e.path("name").asText().equals("KC_HOSTNAME")) {
+                return e.path("value").asText() + "/realms/" + realm.path("realm").asText();
+            }
+        }
+        throw new AssertionError("Keycloak has no KC_HOSTNAME");
     }
 
     @org.junit.jupiter.api.Test
@@ -432,7 +787,9 @@ class ManifestContractTest {
             sources.add(copy.group(1));
         }
         assertEquals(4, sources.size(), containerfile);
-        for (String service : Sources.SERVICES) {
+        List<String> deployables = new ArrayList<>(Sources.SERVICES);
+        deployables.add(Sources.CONSOLE);
+        for (String service : deployables) {
             for (String source : sources) {
                 Path p = Sources.ROOT.resolve(service).resolve(source.replace("*.jar", "quarkus-run.jar"));
                 assertTrue(Files.exists(p), p + ": package the service first (mvn package); the image copies it");

@@ -8,6 +8,7 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -26,9 +27,16 @@ final class Sources {
     static final Path ROOT = Path.of("../..");
     static final Set<String> SERVICES = Set.of("ingestion-service", "validation-service", "index-service",
             "audit-service");
+    /** The records console: web pages over the services' APIs; it owns no schema and no topic. */
+    static final String CONSOLE = "records-console";
+    /** Everything that runs as a Deployment of ours: the services and the records console. */
+    static final Set<String> DEPLOYABLES = Set.of("ingestion-service", "validation-service", "index-service",
+            "audit-service", CONSOLE);
     private static final Pattern TOPIC_CONSTANT = Pattern.compile("\\bTopics\\.([A-Z_]+)\\b");
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([^}:]+)(?::[^}]*)?}");
     private static final Pattern CONFIG_PROPERTY = Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([^\"]+)\"");
+    private static final Pattern REST_CLIENT = Pattern.compile(
+            "@RegisterRestClient\\(\\s*configKey\\s*=\\s*\"([^\"]+)\"");
 
     private Sources() {
     }
@@ -59,6 +67,26 @@ final class Sources {
         Map<String, String> out = new LinkedHashMap<>();
         p.stringPropertyNames().stream().filter(k -> !k.startsWith("%")).sorted()
                 .forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
+    }
+
+    /** Whether {@code module} depends on service-commons, whose configuration it then inherits. */
+    static boolean usesCommons(String module) {
+        try {
+            return Files.readString(ROOT.resolve(module).resolve("pom.xml"))
+                    .contains("<artifactId>service-commons</artifactId>");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The config keys of {@code module}'s REST clients ({@code @RegisterRestClient(configKey = "...")}). */
+    static Set<String> restClients(String module) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = REST_CLIENT.matcher(code(module));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
         return out;
     }
 
@@ -134,26 +162,32 @@ final class Sources {
     }
 
     /**
-     * The configuration keys {@code service} reads, as far as its sources say: the keys of its and service-commons'
-     * properties, the names their values refer to ({@code ${name:default}}), and the names of
-     * {@code @ConfigProperty} injections. A key under a {@code @ConfigMapping} prefix counts only when a properties
-     * file sets it, so that a misspelt one is caught.
+     * The configuration keys {@code module} reads, as far as its sources say: the keys of its properties and of
+     * service-commons' (when it depends on service-commons), the names their values refer to ({@code ${name:default}}),
+     * the names of {@code @ConfigProperty} injections, and the URL of each of its REST clients
+     * ({@code quarkus.rest-client.<configKey>.url}). A key under a {@code @ConfigMapping} prefix counts only when a
+     * properties file sets it, so that a misspelt one is caught.
      */
-    static Set<String> knownKeys(String service) {
+    static Set<String> knownKeys(String module) {
         Set<String> keys = new TreeSet<>();
-        for (String module : new String[] {service, "service-commons"}) {
-            properties(module).forEach((k, v) -> {
+        Set<String> modules = new LinkedHashSet<>(Set.of(module));
+        if (usesCommons(module)) {
+            modules.add("service-commons");
+        }
+        for (String m : modules) {
+            properties(m).forEach((k, v) -> {
                 keys.add(k);
-                Matcher m = EXPRESSION.matcher(v);
-                while (m.find()) {
-                    keys.add(m.group(1));
+                Matcher e = EXPRESSION.matcher(v);
+                while (e.find()) {
+                    keys.add(e.group(1));
                 }
             });
-            String code = code(module);
+            String code = code(m);
             Matcher p = CONFIG_PROPERTY.matcher(code);
             while (p.find()) {
                 keys.add(p.group(1));
             }
+            restClients(m).forEach(c -> keys.add("quarkus.rest-client." + c + ".url"));
         }
         return keys;
     }

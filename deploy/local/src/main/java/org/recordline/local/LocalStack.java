@@ -29,8 +29,9 @@ import org.recordline.testsupport.TokenIssuer;
 
 /**
  * The whole platform on one machine: one real Kafka broker (in this JVM), one real PostgreSQL server (a child
- * process) and the four packaged services as separate JVMs. Used by {@code ./recordline up}, the benchmark and the
- * system test.
+ * process) and the four packaged services as separate JVMs; the local sign-in ({@link LocalLogin}, in this JVM) and,
+ * when asked ({@link #withConsole()}), the records console as a fifth JVM. Used by {@code ./recordline up}, the
+ * benchmark and the system test.
  *
  * <p>It never uses a server it did not start: before anything is touched, every port the stack needs is checked, and
  * a port held by anything but this checkout's own leftovers (stopped first) is an error naming the port and the
@@ -45,6 +46,9 @@ public final class LocalStack implements AutoCloseable {
     private KafkaBroker broker;
     private TokenIssuer tokens;
     private DatabaseCredentials credentials;
+    private LocalAccounts accounts;
+    private LocalLogin login;
+    private boolean console;
     private boolean closed;
 
     public LocalStack(StackSettings settings) {
@@ -62,6 +66,15 @@ public final class LocalStack implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the records console too, after the four services are ready, signing in through the local sign-in;
+     * before {@link #start}. Its jar must be built ({@code records-console/target/quarkus-app/quarkus-run.jar}).
+     */
+    public LocalStack withConsole() {
+        console = true;
+        return this;
+    }
+
     /** Deletes the stack's data (broker log, database, service logs); keeps the keys and passwords. */
     public static void wipeData(Path stateDir) {
         for (String sub : List.of("kafka", "postgres", "logs")) {
@@ -74,7 +87,10 @@ public final class LocalStack implements AutoCloseable {
         deleteTree(stateDir);
     }
 
-    /** Starts broker, database and services, and waits until every service reports ready. */
+    /**
+     * Starts broker, database, the local sign-in and services (and the console, {@link #withConsole()}), and waits
+     * until every service reports ready.
+     */
     public void start(Duration readyTimeout) {
         start(readyTimeout, false);
     }
@@ -87,7 +103,11 @@ public final class LocalStack implements AutoCloseable {
      *                               is not built, or does not become ready
      */
     public void start(Duration readyTimeout, boolean fresh) {
-        for (StackSettings.ServiceSpec s : settings.services()) {
+        List<StackSettings.ServiceSpec> jvms = new ArrayList<>(settings.services());
+        if (console) {
+            jvms.add(settings.console());
+        }
+        for (StackSettings.ServiceSpec s : jvms) {
             Path jar = runJar(s);
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first (mvn -DskipTests install)");
@@ -107,6 +127,7 @@ public final class LocalStack implements AutoCloseable {
         }
         tokens = TokenIssuer.loadOrCreate(settings.stateDir().resolve("keys"));
         credentials = DatabaseCredentials.loadOrCreate(settings.stateDir().resolve("keys").resolve("database.properties"));
+        accounts = LocalAccounts.loadOrCreate(settings.stateDir().resolve("keys"));
         synchronized (this) {
             ensureOpen();
             broker = KafkaBroker.start(settings.stateDir().resolve("kafka"), settings.kafkaPort(),
@@ -117,6 +138,11 @@ public final class LocalStack implements AutoCloseable {
             database = Database.start(settings.stateDir().resolve("postgres"), settings.dbPort(), credentials);
         }
         broker.createRecordlineTopics();
+        synchronized (this) {
+            ensureOpen();
+            // the records console's OpenID Connect provider, on loopback only
+            login = LocalLogin.start(settings.loginPort(), settings.consolePort(), tokens, accounts);
+        }
         for (StackSettings.ServiceSpec s : settings.services()) {
             synchronized (this) {
                 ensureOpen();
@@ -125,6 +151,16 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         awaitReady(readyTimeout);
+        if (console) {
+            // the console calls the services: started once they answer
+            StackSettings.ServiceSpec c = settings.console();
+            synchronized (this) {
+                ensureOpen();
+                processes.put(c.id(), launch(c));
+                writePids();
+            }
+            awaitReady(readyTimeout, List.of(c));
+        }
     }
 
     private void ensureOpen() {
@@ -183,8 +219,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Service JVMs of a launcher that was killed (kill -9) still hold their ports: stop them first, all at once
-     * (their broker died with the launcher, so a graceful stop may hang on it: SIGKILL after 10 s).
+     * Service JVMs (and the console) of a launcher that was killed (kill -9) still hold their ports: stop them first,
+     * all at once (their broker died with the launcher, so a graceful stop may hang on it: SIGKILL after 10 s).
      */
     private void stopLeftoverServices() {
         if (!Files.exists(pidFile())) {
@@ -250,11 +286,17 @@ public final class LocalStack implements AutoCloseable {
         }
         cmd.addAll(List.of(
                 "-Dquarkus.http.port=" + s.port(),
-                "-Dquarkus.management.port=" + s.managementPort(),
-                "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
-                "-Drecordline.db.host=127.0.0.1",
-                "-Drecordline.db.port=" + database.port(),
-                "-Dquarkus.oidc.public-key=" + tokens.publicKeyBase64()));
+                "-Dquarkus.management.port=" + s.managementPort()));
+        boolean isConsole = s.name().equals(StackSettings.CONSOLE);
+        if (isConsole) {
+            cmd.addAll(consoleProperties(settings, login.url()));
+        } else {
+            cmd.addAll(List.of(
+                    "-Dkafka.bootstrap.servers=" + broker.bootstrapServers(),
+                    "-Drecordline.db.host=127.0.0.1",
+                    "-Drecordline.db.port=" + database.port(),
+                    "-Dquarkus.oidc.public-key=" + tokens.publicKeyBase64()));
+        }
         if (s.name().equals("ingestion-service")) {
             // HL7 v2 over MLLP on loopback, from one registered facility; further instances on a port of their own
             cmd.addAll(List.of("-Drecordline.ingestion.mllp.host=127.0.0.1",
@@ -280,14 +322,19 @@ public final class LocalStack implements AutoCloseable {
                         .toFile())
                         : ProcessBuilder.Redirect.to(settings.stateDir().resolve("logs").resolve(s.id() + ".log")
                         .toFile()));
-        // each service gets its own role's password, through the environment (not the command line, which anyone
-        // on the machine can read)
-        DatabaseRoles.SchemaAccess access = DatabaseRoles.of(s.name());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("RECORDLINE_DB_"));
         // glibc gives every thread that allocates its own malloc arena (64 MB of address space, megabytes of RSS
         // each); the JVM allocates little natively, so two arenas are plenty
         env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+        if (isConsole) {
+            // its client secret through the environment, like the database passwords; no database for it
+            env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", accounts.clientSecret());
+            return start(pb, s);
+        }
+        // each service gets its own role's password, through the environment (not the command line, which anyone
+        // on the machine can read)
+        DatabaseRoles.SchemaAccess access = DatabaseRoles.of(s.name());
         env.put("RECORDLINE_DB_USER", access.runtime());
         env.put("RECORDLINE_DB_PASSWORD", credentials.password(access.runtime()));
         if (!access.owner().equals(access.runtime())) {
@@ -299,6 +346,32 @@ public final class LocalStack implements AutoCloseable {
             env.put("RECORDLINE_AUDIT_CHECKPOINT_KEY_FILE",
                     AuditCheckpointKey.loadOrCreate(settings.stateDir().resolve("keys")).toString());
         }
+        return start(pb, s);
+    }
+
+    /**
+     * The records console's own system properties: it signs in through the local sign-in at {@code loginUrl} as
+     * client {@link LocalLogin#CLIENT_ID}, and calls the services' APIs ({@code quarkus.rest-client.<name>.url}) and
+     * management ports ({@code recordline.console.management.<name>}), {@code <name>} being {@code ingestion},
+     * {@code validation}, {@code index}, {@code audit} (their first instances). Its client secret is not among them:
+     * it goes through the environment.
+     */
+    static List<String> consoleProperties(StackSettings settings, String loginUrl) {
+        List<String> props = new ArrayList<>(List.of(
+                "-Dquarkus.oidc.auth-server-url=" + loginUrl,
+                "-Dquarkus.oidc.client-id=" + LocalLogin.CLIENT_ID));
+        for (StackSettings.ServiceSpec service : settings.services()) {
+            if (service.instance() == 1) {
+                String key = service.name().replace("-service", "");
+                props.add("-Dquarkus.rest-client." + key + ".url=http://127.0.0.1:" + service.port());
+                props.add("-Drecordline.console.management." + key + "=http://127.0.0.1:"
+                        + service.managementPort());
+            }
+        }
+        return props;
+    }
+
+    private static Process start(ProcessBuilder pb, StackSettings.ServiceSpec s) {
         try {
             return pb.start();
         } catch (IOException e) {
@@ -382,7 +455,7 @@ public final class LocalStack implements AutoCloseable {
         return settings.stateDir().resolve("logs").resolve(service + ".log");
     }
 
-    /** Process ids of the service JVMs, by service name. */
+    /** Process ids of the service JVMs (and the console's), by instance name. */
     public synchronized Map<String, Long> pids() {
         Map<String, Long> m = new LinkedHashMap<>();
         processes.forEach((k, v) -> m.put(k, v.pid()));
@@ -405,14 +478,39 @@ public final class LocalStack implements AutoCloseable {
         return settings;
     }
 
+    /** The local sign-in (OpenID Connect provider of the records console), once started. */
+    public LocalLogin login() {
+        return login;
+    }
+
+    /** The local sign-in's address, {@code http://127.0.0.1:<port>} (no trailing slash; its issuer is another). */
+    public String loginUrl() {
+        return "http://127.0.0.1:" + settings.loginPort();
+    }
+
+    /** The local accounts and the console's client secret, once started. */
+    public LocalAccounts accounts() {
+        return accounts;
+    }
+
+    /** The records console's address, {@code http://127.0.0.1:<port>/} (running only {@link #withConsole()}). */
+    public String consoleUrl() {
+        return "http://127.0.0.1:" + settings.consolePort() + "/";
+    }
+
+    /** Where the local accounts' passwords are kept (owner-only). */
+    public Path accountsFile() {
+        return settings.stateDir().resolve("keys").resolve(LocalAccounts.FILE_NAME);
+    }
+
     /** Where the database passwords of this stack are kept (owner-only). */
     public Path credentialsFile() {
         return settings.stateDir().resolve("keys").resolve("database.properties");
     }
 
     /**
-     * Stops the services (SIGTERM, then SIGKILL after 15 s), then the broker, then the database; safe to call while
-     * {@link #start} runs on another thread, and more than once.
+     * Stops the services and the console (SIGTERM, then SIGKILL after 15 s), then the sign-in, the broker, then the
+     * database; safe to call while {@link #start} runs on another thread, and more than once.
      */
     @Override
     public synchronized void close() {
@@ -433,6 +531,10 @@ public final class LocalStack implements AutoCloseable {
             Files.deleteIfExists(pidFile());
         } catch (IOException e) {
             // the next start checks the pids it names anyway
+        }
+        if (login != null) {
+            login.close();
+            login = null;
         }
         if (broker != null) {
             broker.close();

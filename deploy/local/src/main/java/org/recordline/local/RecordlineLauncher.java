@@ -15,8 +15,9 @@ import org.recordline.testsupport.DatabaseRoles;
 import org.recordline.testsupport.TokenIssuer;
 
 /**
- * {@code ./recordline}: runs the platform locally ({@code up}), issues tokens the local stack accepts ({@code token}),
- * shows the events on a topic ({@code subscribe}) and measures it ({@code bench}). Exit codes: 0 done (or
+ * {@code ./recordline}: runs the platform locally with the records console and its local sign-in ({@code up}), issues
+ * tokens the local stack accepts ({@code token}), shows the events on a topic ({@code subscribe}) and measures it
+ * ({@code bench}). Exit codes: 0 done (or
  * {@code help}); 2 a usage error (the usage goes to standard error) or a reason to refuse (a port taken, a service not
  * built or not ready); 1 anything else.
  */
@@ -93,7 +94,8 @@ public final class RecordlineLauncher {
 
     static String usage() {
         return """
-                usage: ./recordline up [--fresh]        start Kafka, PostgreSQL and the four services; Ctrl-C stops
+                usage: ./recordline up [--fresh]        start Kafka, PostgreSQL, the four services and the records
+                                                      console (local sign-in); Ctrl-C stops
                        ./recordline token --role ROLE [--user NAME] [--ttl HOURS]
                                                       print a bearer token (roles: %s)
                        ./recordline bench [--patients N] [--clients C] [--rate R] [--rate-seconds S]
@@ -126,6 +128,14 @@ public final class RecordlineLauncher {
                 """.formatted(String.join(", ", ROLES));
     }
 
+    /** {@code a, b, c or d}. */
+    static String orList(List<String> items) {
+        if (items.size() < 2) {
+            return String.join("", items);
+        }
+        return String.join(", ", items.subList(0, items.size() - 1)) + " or " + items.get(items.size() - 1);
+    }
+
     static String quoted(String s) {
         String cut = s.length() > 40 ? s.substring(0, 40) + "…" : s;
         return "'" + cut + "'";
@@ -144,7 +154,7 @@ public final class RecordlineLauncher {
 
     private static void up(StackSettings settings, boolean fresh, PrintStream out) {
         long t0 = System.nanoTime();
-        LocalStack stack = new LocalStack(settings);
+        LocalStack stack = new LocalStack(settings).withConsole();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("\nstopping Recordline ...");
@@ -153,7 +163,8 @@ public final class RecordlineLauncher {
             stopped.countDown();
         }, "recordline-stop"));
         out.println("starting PostgreSQL on " + settings.dbPort() + ", Kafka on " + settings.kafkaPort()
-                + " and four services (logs in " + settings.stateDir().resolve("logs") + ") ...");
+                + ", four services and the records console (logs in " + settings.stateDir().resolve("logs")
+                + ") ...");
         stack.start(Duration.ofSeconds(180), fresh);
         if (fresh) {
             out.println("fresh start: the earlier data in " + settings.stateDir() + " was removed");
@@ -170,6 +181,10 @@ public final class RecordlineLauncher {
         b.append(String.format("  %-19s localhost:%d%n", "kafka", settings.kafkaPort()));
         b.append(String.format("  %-19s jdbc:postgresql://localhost:%d/recordline (roles %s; passwords in %s)%n",
                 "postgresql", settings.dbPort(), String.join(", ", DatabaseRoles.ALL), stack.credentialsFile()));
+        b.append(String.format("  %-19s %s   (OpenID Connect for the records console; this machine only)%n",
+                "local sign-in", stack.login().url()));
+        b.append(String.format("%nRecords console: %s  (sign in as %s; passwords in %s)%n", stack.consoleUrl(),
+                orList(stack.accounts().users()), stack.accountsFile()));
         b.append(String.format("%nGet a token and submit a record:%n"));
         b.append(String.format("  T=$(./recordline token --role ehr-publisher)%n"));
         b.append(String.format("  curl -H \"Authorization: Bearer $T\" -H 'Content-Type: application/fhir+json' "

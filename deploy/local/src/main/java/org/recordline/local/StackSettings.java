@@ -15,9 +15,16 @@ import java.util.Map;
  * @param services        the services to start, in start order
  * @param serviceHeap     maximum heap of each service JVM
  * @param mllpPort        the ingestion-service's MLLP (HL7 v2) port
+ * @param consolePort     the records console's port (started only when asked, {@link LocalStack#withConsole()})
+ * @param consoleManagementPort the records console's health port
+ * @param loginPort       the local sign-in's port ({@link LocalLogin}, on 127.0.0.1)
  */
 public record StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
-                            java.util.List<ServiceSpec> services, String serviceHeap, int mllpPort) {
+                            java.util.List<ServiceSpec> services, String serviceHeap, int mllpPort, int consolePort,
+                            int consoleManagementPort, int loginPort) {
+
+    /** The records console's module folder (not one of {@link #services()}: it owns no schema and no topic). */
+    public static final String CONSOLE = "records-console";
 
     /** The sending facility (MSH-4) the local stack takes HL7 v2 over MLLP from, and the source system it names. */
     public static final String LOCAL_MLLP_FACILITY = "LOCAL";
@@ -25,10 +32,21 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
     public static final String LOCAL_INBOUND_SOURCE = "/local/ehr";
     public static final String LOCAL_MLLP_SOURCE = "local-ehr";
 
-    /** Settings with the MLLP listener on a free port (benchmarks and tests on free ports). */
+    /**
+     * Settings with the MLLP listener, the records console and the local sign-in on free ports (benchmarks and tests
+     * on free ports).
+     */
     public StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
                          java.util.List<ServiceSpec> services, String serviceHeap) {
         this(home, stateDir, kafkaPort, controllerPort, dbPort, services, serviceHeap,
+                org.recordline.testsupport.KafkaBroker.freePort());
+    }
+
+    /** Settings with the records console and the local sign-in on free ports. */
+    public StackSettings(Path home, Path stateDir, int kafkaPort, int controllerPort, int dbPort,
+                         java.util.List<ServiceSpec> services, String serviceHeap, int mllpPort) {
+        this(home, stateDir, kafkaPort, controllerPort, dbPort, services, serviceHeap, mllpPort,
+                org.recordline.testsupport.KafkaBroker.freePort(), org.recordline.testsupport.KafkaBroker.freePort(),
                 org.recordline.testsupport.KafkaBroker.freePort());
     }
 
@@ -51,6 +69,11 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
         public String id() {
             return instance == 1 ? name : name + "-" + instance;
         }
+    }
+
+    /** The records console as a process to start: not one of {@link #services()}, which own schemas and topics. */
+    public ServiceSpec console() {
+        return new ServiceSpec(CONSOLE, consolePort, consoleManagementPort);
     }
 
     /**
@@ -97,12 +120,15 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
         m.put("RECORDLINE_KAFKA_CONTROLLER_PORT", controllerPort);
         m.put("RECORDLINE_DB_PORT", dbPort);
         m.put("RECORDLINE_MLLP_PORT", mllpPort);
+        m.put("RECORDLINE_LOGIN_PORT", loginPort);
         for (ServiceSpec s : services) {
             String prefix = "RECORDLINE_" + s.id().replace("-service", "").replace('-', '_')
                     .toUpperCase(java.util.Locale.ROOT);
             m.put(prefix + "_PORT", s.port());
             m.put(prefix + "_MANAGEMENT_PORT", s.managementPort());
         }
+        m.put("RECORDLINE_CONSOLE_PORT", consolePort);
+        m.put("RECORDLINE_CONSOLE_MANAGEMENT_PORT", consoleManagementPort);
         return m;
     }
 
@@ -119,7 +145,10 @@ public record StackSettings(Path home, Path stateDir, int kafkaPort, int control
                         service(env, "index-service", "INDEX", 8083, 9083),
                         service(env, "audit-service", "AUDIT", 8084, 9084)),
                 env.getOrDefault("RECORDLINE_SERVICE_HEAP", "192m"),
-                port(env, "RECORDLINE_MLLP_PORT", 2575));
+                port(env, "RECORDLINE_MLLP_PORT", 2575),
+                port(env, "RECORDLINE_CONSOLE_PORT", 8085),
+                port(env, "RECORDLINE_CONSOLE_MANAGEMENT_PORT", 9085),
+                port(env, "RECORDLINE_LOGIN_PORT", 8180));
     }
 
     private static ServiceSpec service(Map<String, String> env, String name, String prefix, int port, int mgmt) {

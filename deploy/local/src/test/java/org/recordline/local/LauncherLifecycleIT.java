@@ -23,8 +23,9 @@ import org.recordline.testsupport.KafkaBroker;
 
 /**
  * {@code ./recordline up} as a user runs it, in its own process: it refuses a port that another server holds without
- * touching anything, a SIGTERM stops every process of the stack, and after a SIGKILL the next {@code up} of the same
- * checkout stops what the killed one left behind.
+ * touching anything, a SIGTERM stops every process of the stack (the records console and the local sign-in's port
+ * included), and after a SIGKILL the next {@code up} of the same checkout stops what the killed one left behind.
+ * Needs the records console built ({@code records-console/target/quarkus-app}), as {@code up} does.
  */
 class LauncherLifecycleIT {
 
@@ -51,7 +52,8 @@ class LauncherLifecycleIT {
         for (String v : List.of("RECORDLINE_KAFKA_PORT", "RECORDLINE_KAFKA_CONTROLLER_PORT", "RECORDLINE_DB_PORT",
                 "RECORDLINE_INGESTION_PORT", "RECORDLINE_INGESTION_MANAGEMENT_PORT", "RECORDLINE_VALIDATION_PORT",
                 "RECORDLINE_VALIDATION_MANAGEMENT_PORT", "RECORDLINE_INDEX_PORT", "RECORDLINE_INDEX_MANAGEMENT_PORT",
-                "RECORDLINE_AUDIT_PORT", "RECORDLINE_AUDIT_MANAGEMENT_PORT", "RECORDLINE_MLLP_PORT")) {
+                "RECORDLINE_AUDIT_PORT", "RECORDLINE_AUDIT_MANAGEMENT_PORT", "RECORDLINE_MLLP_PORT",
+                "RECORDLINE_CONSOLE_PORT", "RECORDLINE_CONSOLE_MANAGEMENT_PORT", "RECORDLINE_LOGIN_PORT")) {
             env.put(v, String.valueOf(KafkaBroker.freePort()));
         }
         return env;
@@ -99,7 +101,7 @@ class LauncherLifecycleIT {
                 pids.add(Long.parseLong(line.trim()));
             }
         }
-        assertEquals(4, pids.size(), "four service JVMs");
+        assertEquals(5, pids.size(), "four service JVMs and the records console");
         return pids;
     }
 
@@ -167,7 +169,7 @@ class LauncherLifecycleIT {
         List<Long> services = servicePids(state);
         long postmaster = postmasterPid(state);
         List<ProcessHandle> descendants = second.descendants().toList();
-        assertTrue(descendants.size() >= 4, "the service JVMs are the launcher's children");
+        assertTrue(descendants.size() >= 5, "the service JVMs and the console are the launcher's children");
 
         second.destroy(); // kill -TERM
         assertTrue(second.waitFor(90, TimeUnit.SECONDS), "the launcher stops within 90 s");

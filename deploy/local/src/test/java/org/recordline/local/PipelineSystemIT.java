@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -44,6 +43,7 @@ import org.recordline.testsupport.TopicClient;
  * Patient through the pipeline and checks every place they must show up.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.extension.ExtendWith(SystemStack.Shared.class)
 class PipelineSystemIT {
 
     private static final String FHIR = "application/fhir+json";
@@ -54,36 +54,10 @@ class PipelineSystemIT {
     private static StackSettings settings;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        Path home = Path.of(System.getProperty("recordline.home", "../..")).toAbsolutePath().normalize();
-        Path state = Files.createTempDirectory("recordline-system-");
-        settings = new StackSettings(home, state, KafkaBroker.freePort(), KafkaBroker.freePort(),
-                KafkaBroker.freePort(), List.of(
-                new StackSettings.ServiceSpec("ingestion-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
-                new StackSettings.ServiceSpec("validation-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
-                new StackSettings.ServiceSpec("index-service", KafkaBroker.freePort(), KafkaBroker.freePort()),
-                new StackSettings.ServiceSpec("audit-service", KafkaBroker.freePort(), KafkaBroker.freePort())),
-                "192m");
-        traces = new OtlpReceiver();
-        // every service exports its spans to the receiver, often, as it would to a collector
-        stack = new LocalStack(settings).withServiceOptions(List.of(
-                "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
-                "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
-                "-Dquarkus.otel.bsp.schedule.delay=0.2s"));
-        stack.start(Duration.ofSeconds(240));
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-            if (!Boolean.getBoolean("recordline.keep-state")) {
-                LocalStack.deleteState(settings.stateDir());
-            }
-        }
-        if (traces != null) {
-            traces.close();
-        }
+    static void startStack(SystemStack shared) {
+        settings = shared.settings;
+        stack = shared.stack;
+        traces = shared.traces;
     }
 
     private static int port(String service) {
