@@ -36,9 +36,10 @@
       var series = [{}].concat(keys.map(function (k, i) { return { label: k, stroke: palette[i % palette.length], width: 2 }; }));
       if (plot) { plot.destroy(); }
       plot = new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 280, series: series,
-        // the last ten minutes at least, so that the first points do not stretch over years
-        scales: { x: { time: true, range: function (u, min, max) { return [Math.min(min, max - 600), max + 5]; } } },
         axes: [{}, { label: "per minute" }] }, data, el);
+      // ten minutes at least, so that the first points do not stretch over years
+      var end = xs[xs.length - 1];
+      plot.setScale("x", { min: Math.min(xs[0], end - 600), max: end + 5 });
     }
     function table(f, rates) {
       var body = root.querySelector("#throughput-table tbody");
@@ -102,9 +103,11 @@
       }));
       series.push({ label: s.sourceSystem, stroke: palette[i % palette.length], width: 2 });
     });
-    new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 260, series: series,
-      scales: { x: { time: true, range: function (u, min, max) { return [Math.min(min, max - 6 * 86400), max + 43200]; } },
-        y: { range: [0, 1] } }, axes: [{}, { label: "share passing" }] }, data, el);
+    var chart = new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 260, series: series,
+      scales: { y: { range: [0, 1] } }, axes: [{}, { label: "share passing" }] }, data, el);
+    // a week at least, so that one day's point does not stretch over years
+    var last = data[0][data[0].length - 1];
+    chart.setScale("x", { min: Math.min(data[0][0], last - 6 * 86400) - 43200, max: last + 43200 });
   }
 
   function wire(root) { wireEditor(root); wirePipeline(root); wireQuality(root); }

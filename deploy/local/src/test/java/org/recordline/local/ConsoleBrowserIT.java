@@ -134,6 +134,38 @@ class ConsoleBrowserIT {
         waiting().until(d -> !d.findElements(By.id("page-title")).isEmpty()
                 || !d.findElements(By.id("username")).isEmpty());
         visited.add(browser.getCurrentUrl());
+        assertAccessible();
+        // on a page just loaded, the Tab key's first stop is the skip link
+        browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.TAB);
+        assertEquals("Skip to content", browser.switchTo().activeElement().getText(),
+                "the first Tab stop on " + browser.getCurrentUrl());
+    }
+
+    /**
+     * What a page must have for people who use the keyboard or a screen reader: a language, one top heading, a
+     * label for every field, text on every button, a caption on every data table, and the skip link first of all
+     * that takes focus.
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertAccessible() {
+        List<String> problems = (List<String>) browser.executeScript(
+                "var p = [];"
+                + "if (!document.documentElement.lang) { p.push('no lang'); }"
+                + "if (document.querySelectorAll('h1').length !== 1) { p.push('h1 count '"
+                + "  + document.querySelectorAll('h1').length); }"
+                + "document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(function (e) {"
+                + "  var l = (e.id && document.querySelector('label[for=\"' + e.id + '\"]')) || e.closest('label')"
+                + "    || e.getAttribute('aria-label');"
+                + "  if (!l) { p.push('unlabelled field ' + (e.name || e.id)); } });"
+                + "document.querySelectorAll('button').forEach(function (b) {"
+                + "  if (!b.textContent.trim() && !b.getAttribute('aria-label')) { p.push('button without text'); } });"
+                + "document.querySelectorAll('main table').forEach(function (t) {"
+                + "  if (!t.closest('.uplot') && !t.querySelector('caption')) { p.push('table without caption ' + t.id); } });"
+                + "var f = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea,"
+                + " [tabindex]:not([tabindex=\"-1\"])');"
+                + "if (!f || !f.classList.contains('skip')) { p.push('the skip link is not first'); }"
+                + "return p;");
+        assertEquals(List.of(), problems, browser.getCurrentUrl());
     }
 
     /** Signs out whoever was signed in, then signs {@code user} in on the local sign-in page, landing on {@code path}. */
@@ -194,6 +226,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("tr[data-submission='" + id + "'] a")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("entry-status")));
         visited.add(browser.getCurrentUrl());
+        assertAccessible();
         assertEquals("OPEN", browser.findElement(By.id("entry-status")).getText());
         String findings = text("findings");
         assertTrue(findings.contains("patient-identifier") && findings.contains("patient-birthdate"), findings);
@@ -263,6 +296,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("tr[data-match='" + matchId + "'] a")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("comparison")));
         visited.add(browser.getCurrentUrl());
+        assertAccessible();
         String comparison = text("comparison");
         // the demographics as the index compared them (normalised): both birth dates, side by side
         assertTrue(comparison.contains("jonathan") && comparison.contains("19600723")
@@ -274,6 +308,7 @@ class ConsoleBrowserIT {
         click("accept");
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("person-id")));
         visited.add(browser.getCurrentUrl());
+        assertAccessible();
         assertEquals(candidatePerson, browser.findElement(By.id("person-id")).getText());
         assertTrue(text("source-records").contains(westKey),
                 "the west record is filed under the candidate now");
@@ -390,6 +425,27 @@ class ConsoleBrowserIT {
         for (String url : visited) {
             String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
             assertFalse(query.contains("Pemberton") || query.contains("Nobirthdate"), url);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void formsNeedTheirCsrfTokenAndNothingAnswersWithoutASignIn() {
+        signIn("technician", "/quarantine");
+        // the browser's own session, replayed without the form's token: refused before any page code runs
+        io.restassured.http.Cookies session = new io.restassured.http.Cookies(browser.manage().getCookies().stream()
+                .map(c -> new io.restassured.http.Cookie.Builder(c.getName(), c.getValue()).build()).toList());
+        given().cookies(session).redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("reason", "forged").when()
+                .post(console() + "/quarantine/" + quarantinedSubmission + "/dismiss").then().statusCode(400);
+        // the same session reads pages (so the refusal above was the token's, not the session's)
+        given().cookies(session).redirects().follow(false).when().get(console() + "/quarantine").then()
+                .statusCode(200);
+        // no session: the sign-in page, never data
+        for (String path : List.of("/", "/pipeline/figures", "/quarantine", "/audit/disclosures?patient=x")) {
+            String location = given().redirects().follow(false).when().get(console() + path).then().statusCode(302)
+                    .extract().header("Location");
+            assertTrue(location.startsWith(shared.stack.loginUrl()), path + " -> " + location);
         }
     }
 
