@@ -412,6 +412,11 @@ class ConsoleBrowserIT {
         assertTrue(table.contains("ingested: quarantined") && table.contains("ingested: validated")
                 && table.contains("audit: appended"), table);
         shot("pipeline");
+        // the quarantine card is the queue's size (the validation-service's gauge, refreshed every 5 s by htmx)
+        int open = as("validation-service", "api-check", "records-technician").when().get("/quarantine?size=500")
+                .then().statusCode(200).extract().jsonPath().getList("$").size();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
+                String.valueOf(open).equals(d.findElement(By.id("quarantine-open")).getText()));
         // the lag cards read the Kafka consumers' own lag metric, which every consuming service exposes
         for (String service : List.of("validation-service", "index-service", "audit-service")) {
             int management = shared.settings.services().stream().filter(x -> x.name().equals(service)).findFirst()

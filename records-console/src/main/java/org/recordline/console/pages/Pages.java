@@ -38,6 +38,26 @@ public class Pages {
         }
     }
 
+    /**
+     * A desk action as the signed-in person (records technician or admin): on success the browser goes to
+     * {@code next} (303, so a reload does not repeat it); a refusal ends the page with the service's reason.
+     */
+    public Response act(Supplier<Response> action, String next) {
+        requireDesk();
+        Answer a = call(action);
+        if (!a.ok()) {
+            throw new Refused(a.status() == 404 ? 404 : 409, a.reason());
+        }
+        return Response.seeOther(java.net.URI.create(next)).build();
+    }
+
+    /** Ends the page (400) unless {@code id} looks like the ids the services give (UUIDs). */
+    public static void requireId(String id, String what) {
+        if (id == null || !id.matches("[0-9a-fA-F-]{1,64}")) {
+            throw new Refused(400, "Not " + what + ".");
+        }
+    }
+
     /** Ends the page unless the viewer may work the desk (records technician or admin). */
     public void requireDesk() {
         if (!viewer().desk()) {

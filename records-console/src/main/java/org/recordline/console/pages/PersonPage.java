@@ -12,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,7 +35,6 @@ public class PersonPage {
             "unlinked", "The source record was moved to a new person.",
             "merged", "The other person's records were merged into this person.",
             "unmerged", "The latest merge was undone.");
-    private static final String ID = "[0-9a-fA-F-]{1,64}";
 
     @Inject
     Pages pages;
@@ -87,7 +85,7 @@ public class PersonPage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance chart(@PathParam("id") String id, @QueryParam("done") String done) {
         pages.requireDesk();
-        requireId(id);
+        Pages.requireId(id, "a person id");
         Answer p = pages.call(() -> index.person(id));
         if (!p.ok()) {
             throw new Refused(p.status() == 404 ? 404 : 400, p.reason());
@@ -119,7 +117,7 @@ public class PersonPage {
     public TemplateInstance versions(@PathParam("id") String id, @QueryParam("source") String source,
                                      @QueryParam("type") String type, @QueryParam("rid") String resourceId) {
         pages.requireDesk();
-        requireId(id);
+        Pages.requireId(id, "a person id");
         Answer a = pages.call(() -> index.versions(id, source, type, resourceId));
         return pages.page(versions, "persons").data("id", id).data("type", type).data("rid", resourceId)
                 .data("answer", a.ok() ? a.body() : null).data("problem", a.ok() ? null : a.reason());
@@ -152,22 +150,12 @@ public class PersonPage {
     }
 
     private Response act(String id, String done, java.util.function.Supplier<Response> call) {
-        pages.requireDesk();
-        requireId(id);
-        Answer a = pages.call(call);
-        if (!a.ok()) {
-            throw new Refused(a.status() == 404 ? 404 : 409, a.reason());
-        }
-        return Response.seeOther(URI.create("/persons/" + id + "?done=" + done)).build();
+        Pages.requireId(id, "a person id");
+        return pages.act(call, "/persons/" + id + "?done=" + done);
     }
 
     private static String nz(String s) {
         return s == null ? "" : s.strip();
     }
 
-    private static void requireId(String id) {
-        if (id == null || !id.matches(ID)) {
-            throw new Refused(400, "Not a person id.");
-        }
-    }
 }

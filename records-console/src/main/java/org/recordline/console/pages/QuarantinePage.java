@@ -12,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,6 @@ public class QuarantinePage {
             "dismissed", "The record was dismissed.");
 
     private static final Set<String> STATUSES = Set.of("open", "resolved", "dismissed");
-    private static final String ID = "[0-9a-fA-F-]{1,64}";
 
     @Inject
     Pages pages;
@@ -114,7 +112,7 @@ public class QuarantinePage {
     @Path("/{id}/record")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance correct(@PathParam("id") String id, @RestForm String record) {
-        requireId(id);
+        Pages.requireId(id, "a submission id");
         Answer a = pages.call(() -> validation.correct(id, record == null ? "" : record));
         if (!a.ok()) {
             // keep what the technician typed, with the service's reason
@@ -129,7 +127,7 @@ public class QuarantinePage {
 
     private TemplateInstance entryPage(String id, String message, String problem, String typed) {
         pages.requireDesk();
-        requireId(id);
+        Pages.requireId(id, "a submission id");
         Answer entry = pages.call(() -> validation.entry(id));
         if (!entry.ok()) {
             return pages.page(quarantineEntry, "quarantine").data("id", id).data("entry", null)
@@ -177,20 +175,10 @@ public class QuarantinePage {
     }
 
     private Response act(String id, String done, java.util.function.Supplier<Response> call) {
-        pages.requireDesk();
-        requireId(id);
-        Answer a = pages.call(call);
-        if (!a.ok()) {
-            throw new Refused(a.status() == 404 ? 404 : 409, a.reason());
-        }
-        return Response.seeOther(URI.create("/quarantine/" + id + "?done=" + done)).build();
+        Pages.requireId(id, "a submission id");
+        return pages.act(call, "/quarantine/" + id + "?done=" + done);
     }
 
-    private static void requireId(String id) {
-        if (id == null || !id.matches(ID)) {
-            throw new Refused(400, "Not a submission id.");
-        }
-    }
 
     static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();

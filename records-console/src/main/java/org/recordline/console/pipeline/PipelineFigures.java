@@ -12,7 +12,7 @@ import java.util.Map;
  * @param processed   counter totals by stage and outcome, e.g. {@code validated}, {@code quarantined}
  * @param deadLetters records sent to a dead-letter topic, by service
  * @param lag         the consumers' largest lag, by service (records)
- * @param quarantine  open quarantine entries (at most {@code quarantineCap}; more shown as "cap+")
+ * @param quarantine  open quarantine entries (the validation-service's gauge), -1 when not known
  * @param unreachable services whose metrics could not be read
  */
 public record PipelineFigures(long at, Map<String, Double> processed, Map<String, Double> deadLetters,
@@ -29,6 +29,15 @@ public record PipelineFigures(long at, Map<String, Double> processed, Map<String
     static final String FAILED = "recordline_consumer_failed_total";
     /** The Kafka consumer's lag metrics (Micrometer's Kafka binder). */
     static final String LAG_PREFIX = "kafka_consumer_fetch_manager_records_lag";
+
+    /** The validation-service's count of open quarantine entries. */
+    static final String QUARANTINE_OPEN = "recordline_quarantine_open";
+
+    /** The open quarantine entries in a service's metrics, -1 when it has none. */
+    static int quarantine(PrometheusText metrics) {
+        var samples = metrics.named(QUARANTINE_OPEN);
+        return samples.isEmpty() ? -1 : (int) Math.round(samples.get(0).value());
+    }
 
     /** The figures of one service's metrics, added into the maps given. */
     static void add(String service, PrometheusText metrics, Map<String, Double> processed,

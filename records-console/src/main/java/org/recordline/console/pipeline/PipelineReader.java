@@ -34,8 +34,9 @@ public class PipelineReader {
         managementUrls.put("audit-service", audit);
     }
 
-    /** The figures now; {@code quarantine} is the open entries counted by the caller (-1 when not known). */
-    public PipelineFigures read(int quarantine) {
+    /** The figures now. */
+    public PipelineFigures read() {
+        int[] quarantine = {-1};
         Map<String, Double> processed = PipelineFigures.empty();
         Map<String, Double> dead = PipelineFigures.empty();
         Map<String, Double> lag = PipelineFigures.empty();
@@ -48,7 +49,9 @@ public class PipelineReader {
                     unreachable.add(service);
                     return;
                 }
-                PipelineFigures.add(service, PrometheusText.parse(r.body()), processed, dead, lag);
+                PrometheusText metrics = PrometheusText.parse(r.body());
+                PipelineFigures.add(service, metrics, processed, dead, lag);
+                quarantine[0] = Math.max(quarantine[0], PipelineFigures.quarantine(metrics));
             } catch (IOException e) {
                 unreachable.add(service);
             } catch (InterruptedException e) {
@@ -56,7 +59,7 @@ public class PipelineReader {
                 unreachable.add(service);
             }
         });
-        return new PipelineFigures(System.currentTimeMillis(), processed, dead, lag, quarantine, unreachable);
+        return new PipelineFigures(System.currentTimeMillis(), processed, dead, lag, quarantine[0], unreachable);
     }
 
     private static String strip(String url) {

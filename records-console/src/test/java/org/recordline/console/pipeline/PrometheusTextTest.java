@@ -69,6 +69,14 @@ class PrometheusTextTest {
     }
 
     @Test
+    void theQuarantinesSizeComesFromTheValidationServicesGauge() {
+        assertEquals(7, PipelineFigures.quarantine(PrometheusText.parse(
+                "# TYPE recordline_quarantine_open gauge\nrecordline_quarantine_open 7.0\n")));
+        assertEquals(-1, PipelineFigures.quarantine(PrometheusText.parse("recordline_quarantine_open NaN")));
+        assertEquals(-1, PipelineFigures.quarantine(PrometheusText.parse("other 1")));
+    }
+
+    @Test
     void stageNames() {
         assertEquals("ingested", PipelineFigures.stage("ehr.ingested.v1"));
         assertEquals("record-changes", PipelineFigures.stage("ehr.record-changes.v1"));

@@ -138,6 +138,20 @@ public class QuarantineStore {
         }
     }
 
+    /** How many entries are open (the queue's size, for the metrics: no patient data). */
+    public long countOpen() {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM quarantined_record WHERE status = ?")) {
+            ps.setString(1, Status.OPEN.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("counting the open entries failed", e);
+        }
+    }
+
     /** The entries that match {@code f}, oldest first. */
     public List<Entry> list(Filter f) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM quarantined_record WHERE status = ?");

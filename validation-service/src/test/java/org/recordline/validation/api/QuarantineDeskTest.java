@@ -197,6 +197,38 @@ class QuarantineDeskTest {
     @Inject
     AgroalDataSource db;
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
+    private double openGauge() {
+        String text = given().when().get(metrics).then().statusCode(200).extract().asString();
+        return text.lines().filter(l -> l.startsWith("recordline_quarantine_open ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1).strip()))
+                .orElseThrow(() -> new AssertionError("no recordline_quarantine_open on /q/metrics"));
+    }
+
+    private long openInDatabase() throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM quarantined_record WHERE status = 'OPEN'"); var rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The queue's size is a metric (for the records console's pipeline page), kept within seconds of the table. */
+    @Test
+    void theOpenEntriesAreAMetricThatFollowsTheTable() throws Exception {
+        long before = openInDatabase();
+        await().atMost(Duration.ofSeconds(20)).until(() -> openGauge() == before);
+        String id = quarantined(UUID.randomUUID().toString());
+        assertEquals(before + 1, openInDatabase());
+        await().atMost(Duration.ofSeconds(20)).until(() -> openGauge() == before + 1);
+        ann().when().post("/quarantine/" + id + "/claim").then().statusCode(200);
+        ann().contentType("application/json").body("{\"reason\":\"metric check\"}")
+                .when().post("/quarantine/" + id + "/dismiss").then().statusCode(204);
+        await().atMost(Duration.ofSeconds(20)).until(() -> openGauge() == before);
+    }
+
     @Test
     void dismissNeedsAReasonAndAClaimAndAnExpiredClaimPassesOn() throws Exception {
         String id = quarantined(UUID.randomUUID().toString());
