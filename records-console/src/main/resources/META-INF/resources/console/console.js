@@ -25,22 +25,36 @@
 
   var palette = ["#0b4f9c", "#a1151b", "#17602a", "#8a4b00", "#5b2a86", "#00677a", "#6b6b00", "#b0306a"];
 
-  // The pipeline chart: counters read every 5 s, drawn as per-minute rates.
-  function wirePipeline(root) {
-    var el = root.querySelector("#throughput-chart");
-    if (!el || el.dataset.wired || typeof uPlot === "undefined") { return; }
-    el.dataset.wired = "1";
-    var keys = [], xs = [], rows = {}, last = null, plot = null;
-    function draw() {
+  // A live chart of named series over time, redrawn as points arrive (kept in this page's memory only).
+  function LiveChart(el, yLabel) {
+    var keys = [], xs = [], rows = {}, plot = null;
+    this.add = function (at, values) {
+      Object.keys(values).forEach(function (k) {
+        if (keys.indexOf(k) < 0) { keys.push(k); rows[k] = xs.map(function () { return null; }); }
+      });
+      xs.push(at);
+      keys.forEach(function (k) { rows[k].push(values[k] === undefined ? null : values[k]); });
+      if (xs.length > 120) { xs.shift(); keys.forEach(function (k) { rows[k].shift(); }); }
       var data = [xs].concat(keys.map(function (k) { return rows[k]; }));
       var series = [{}].concat(keys.map(function (k, i) { return { label: k, stroke: palette[i % palette.length], width: 2 }; }));
       if (plot) { plot.destroy(); }
-      plot = new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 280, series: series,
-        axes: [{}, { label: "per minute" }] }, data, el);
+      plot = new uPlot({ width: Math.min(el.clientWidth || 900, 1100), height: 260, series: series,
+        axes: [{}, { label: yLabel }] }, data, el);
       // ten minutes at least, so that the first points do not stretch over years
       var end = xs[xs.length - 1];
       plot.setScale("x", { min: Math.min(xs[0], end - 600), max: end + 5 });
-    }
+    };
+  }
+
+  // The pipeline: counters read every 5 s, drawn as per-minute rates; lag and the quarantine's size as they are.
+  function wirePipeline(root) {
+    var el = root.querySelector("#throughput-chart");
+    var backlogEl = root.querySelector("#backlog-chart");
+    if (!el || el.dataset.wired || typeof uPlot === "undefined") { return; }
+    el.dataset.wired = "1";
+    var throughput = new LiveChart(el, "per minute");
+    var backlog = backlogEl ? new LiveChart(backlogEl, "records") : null;
+    var last = null;
     function table(f, rates) {
       var body = root.querySelector("#throughput-table tbody");
       if (!body) { return; }
@@ -63,16 +77,17 @@
           if (last) {
             var minutes = (f.at - last.at) / 60000;
             Object.keys(f.processed).forEach(function (k) {
-              if (keys.indexOf(k) < 0) { keys.push(k); rows[k] = xs.map(function () { return null; }); }
-            });
-            xs.push(f.at / 1000);
-            keys.forEach(function (k) {
               var r = minutes > 0 ? ((f.processed[k] || 0) - (last.processed[k] || 0)) / minutes : 0;
               rates[k] = Math.max(0, r);
-              rows[k].push(rates[k]);
             });
-            if (xs.length > 120) { xs.shift(); keys.forEach(function (k) { rows[k].shift(); }); }
-            draw();
+            throughput.add(f.at / 1000, rates);
+          }
+          if (backlog) {
+            var now = {};
+            Object.keys(f.lag).forEach(function (k) { now["lag, " + k] = f.lag[k]; });
+            if (f.quarantine >= 0) { now["open in quarantine"] = f.quarantine; }
+            now["dead letters"] = Object.keys(f.deadLetters).reduce(function (a, k) { return a + f.deadLetters[k]; }, 0);
+            backlog.add(f.at / 1000, now);
           }
           table(f, rates);
           last = f;

@@ -124,8 +124,10 @@ class ConsoleBrowserIT {
                 .then().statusCode(200).extract().path("status");
     }
 
-    private static WebDriverWait waiting() {
-        return new WebDriverWait(browser, Duration.ofSeconds(30));
+    /** Waits up to 30 s; an element replaced while it is looked at (htmx swaps the page) is looked for again. */
+    private static org.openqa.selenium.support.ui.FluentWait<org.openqa.selenium.WebDriver> waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     /** Opens a console page (signing in first when the console sends the browser to the sign-in page). */
@@ -313,6 +315,8 @@ class ConsoleBrowserIT {
         assertTrue(text("source-records").contains(westKey),
                 "the west record is filed under the candidate now");
         assertTrue(text("golden").contains("Jonathan"));
+        assertTrue(text("chart-records").contains(westKey) && text("chart-records").contains("Patient"),
+                "the chart lists every source's resources: " + text("chart-records"));
         assertTrue(text("person-history").contains("technician"), "the link is in the person's history, by whom: "
                 + text("person-history"));
         shot("chart");
@@ -404,8 +408,9 @@ class ConsoleBrowserIT {
         signIn("admin", "/");
         assertEquals("Pipeline", title());
         // the chart fills from two readings of the metrics, 5 s apart
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
+        waiting().until(d ->
                 !d.findElements(By.cssSelector("#throughput-chart .u-over")).isEmpty()
+                        && !d.findElements(By.cssSelector("#backlog-chart .u-over")).isEmpty()
                         && d.findElements(By.cssSelector("#throughput-table tbody tr")).size() > 2);
         String table = browser.findElement(By.id("throughput-table")).getDomProperty("textContent");
         // the stages the earlier tests' records went through, with the audit log's appends
@@ -415,7 +420,7 @@ class ConsoleBrowserIT {
         // the quarantine card is the queue's size (the validation-service's gauge, refreshed every 5 s by htmx)
         int open = as("validation-service", "api-check", "records-technician").when().get("/quarantine?size=500")
                 .then().statusCode(200).extract().jsonPath().getList("$").size();
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
+        waiting().until(d ->
                 String.valueOf(open).equals(d.findElement(By.id("quarantine-open")).getText()));
         // the lag cards read the Kafka consumers' own lag metric, which every consuming service exposes
         for (String service : List.of("validation-service", "index-service", "audit-service")) {
@@ -452,6 +457,100 @@ class ConsoleBrowserIT {
                     .extract().header("Location");
             assertTrue(location.startsWith(shared.stack.loginUrl()), path + " -> " + location);
         }
+    }
+
+    @Test
+    @Order(7)
+    void aTechnicianFindsAPersonReadsVersionsAndUnlinksMergesAndUnmergesWithTheirHistory() throws Exception {
+        String westKey = "ehr-west-" + RUN + "|w-" + RUN;
+        signIn("technician", "/persons");
+        type("family", "Pemberton");
+        type("given", "Jonathan");
+        click("search");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("persons-found")));
+        assertTrue(text("persons-found").contains(candidatePerson), text("persons-found"));
+        assertFalse(browser.getCurrentUrl().contains("Pemberton"), "a search names no one in the address");
+        shot("persons");
+
+        // every version of one filed resource
+        open("/persons/" + candidatePerson);
+        browser.findElement(By.cssSelector("#chart-records td a")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("ol.versions h2")));
+        assertTrue(text("page-title").startsWith("Every version of Patient/"), text("page-title"));
+        assertTrue(browser.findElement(By.cssSelector("pre.json")).getDomProperty("textContent")
+                .contains("\"resourceType\" : \"Patient\""));
+
+        // unlink the west record: it goes to a new person, and the browser with it
+        open("/persons/" + candidatePerson);
+        WebElement item = browser.findElements(By.cssSelector("#source-records li")).stream()
+                .filter(li -> li.getDomProperty("textContent").contains(westKey)).findFirst().orElseThrow();
+        item.findElement(By.cssSelector("input[name=reason]")).sendKeys("two men after all: different fathers' names");
+        item.findElement(By.cssSelector("button")).click();
+        waiting().until(d -> d.getCurrentUrl().contains("done=unlinked"));
+        String split = text("person-id");
+        assertNotEquals(candidatePerson, split);
+        assertTrue(text("source-records").contains(westKey));
+
+        // merge that person back into the candidate, then undo it
+        open("/persons/" + candidatePerson);
+        type("merge-from", split);
+        type("merge-reason", "the same man: the clinic confirmed by phone");
+        click("merge-submit");
+        waiting().until(d -> d.getCurrentUrl().contains("done=merged"));
+        assertTrue(text("source-records").contains(westKey));
+        type("unmerge-from", split);
+        type("unmerge-reason", "merged too early");
+        click("unmerge-submit");
+        waiting().until(d -> d.getCurrentUrl().contains("done=unmerged"));
+        assertFalse(text("source-records").contains(westKey));
+        String history = text("person-history");
+        assertTrue(history.contains("unlink") && history.contains("merge") && history.contains("unmerge"), history);
+        browser.executeScript("document.getElementById('person-history').scrollIntoView({block: 'start'})");
+        shot("person-history");
+
+        // and each is a record change subscribers see, in order, for the west record
+        TopicClient topics = new TopicClient(shared.stack.broker().bootstrapServers());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(
+                List.of("LINKED", "UNLINKED", "MERGED", "UNMERGED"), changes(topics, westKey).stream()
+                        .filter(t -> !t.equals("PERSON_CREATED") && !t.equals("RECORDS_FILED")).toList()));
+    }
+
+    private static List<String> changes(TopicClient topics, String sourceRecordKey) {
+        List<String> out = new ArrayList<>();
+        for (var r : topics.readAll(Topics.RECORD_CHANGES)) {
+            try {
+                JsonNode e = EventCodec.mapper().readTree(r.value());
+                if (sourceRecordKey.equals(e.path("sourceRecordKey").asText())) {
+                    out.add(e.path("changeType").asText() + "@" + e.path("changedAt").asText());
+                }
+            } catch (IOException notAnEvent) {
+                // other records on the topic
+            }
+        }
+        // in the order they happened (they may be on two partitions: a move is keyed by the person moved to)
+        return out.stream().sorted(java.util.Comparator.comparing(
+                        (String x) -> java.time.Instant.parse(x.substring(x.indexOf('@') + 1))))
+                .map(x -> x.substring(0, x.indexOf('@'))).toList();
+    }
+
+    @Test
+    @Order(8)
+    void aTechnicianNotesAndDismissesARecordAndTheSenderSeesWhy() throws Exception {
+        String publisher = "ehr-console-" + RUN;
+        String id = submit(publisher, "{\"resourceType\":\"Patient\",\"id\":\"d-" + RUN + "\",\"gender\":\"female\"}");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals("QUARANTINED", status(publisher, id)));
+        signIn("technician", "/quarantine/" + id);
+        click("claim");
+        waiting().until(d -> d.findElement(By.id("claimed-by")).getText().startsWith("technician"));
+        type("note-text", "called the sender: a test record");
+        click("add-note");
+        waiting().until(d -> d.getCurrentUrl().contains("done=noted"));
+        assertTrue(text("history").contains("called the sender: a test record"), text("history"));
+        type("dismiss-reason", "test record sent by mistake");
+        click("dismiss");
+        waiting().until(d -> d.getCurrentUrl().contains("done=dismissed"));
+        assertEquals("DISMISSED", browser.findElement(By.id("entry-status")).getText());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("DISMISSED", status(publisher, id)));
     }
 
     private static String patient(String id, String given, String family, String birthDate, String line, String city,

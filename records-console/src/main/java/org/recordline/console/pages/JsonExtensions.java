@@ -21,6 +21,14 @@ public final class JsonExtensions {
         return instant.substring(0, 10) + " " + instant.substring(11, 19) + (instant.endsWith("Z") ? " UTC" : "");
     }
 
+    /**
+     * A value as one query parameter: {@code ehr-west|w-1} becomes {@code ehr-west%7Cw-1} (a browser sends a raw
+     * {@code |} from a script's request as it is, and the server refuses it).
+     */
+    static String queryParam(String value) {
+        return value == null ? "" : java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** {@code 0.8734} as {@code 87.3%}. */
     static String percent(Number share) {
         return share == null ? "—" : String.format(java.util.Locale.ROOT, "%.1f%%", share.doubleValue() * 100);

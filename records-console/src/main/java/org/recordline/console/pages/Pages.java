@@ -43,12 +43,17 @@ public class Pages {
      * {@code next} (303, so a reload does not repeat it); a refusal ends the page with the service's reason.
      */
     public Response act(Supplier<Response> action, String next) {
+        return act(action, answer -> next);
+    }
+
+    /** {@link #act(Supplier, String)}, going where the service's answer says (e.g. to the person an unlink made). */
+    public Response act(Supplier<Response> action, java.util.function.Function<Answer, String> next) {
         requireDesk();
         Answer a = call(action);
         if (!a.ok()) {
             throw new Refused(a.status() == 404 ? 404 : 409, a.reason());
         }
-        return Response.seeOther(java.net.URI.create(next)).build();
+        return Response.seeOther(java.net.URI.create(next.apply(a))).build();
     }
 
     /** Ends the page (400) unless {@code id} looks like the ids the services give (UUIDs). */

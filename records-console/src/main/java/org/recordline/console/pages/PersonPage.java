@@ -32,7 +32,7 @@ public class PersonPage {
     static final Map<String, String> DONE = Map.of(
             "accepted", "The possible match was accepted: the record is filed under this person.",
             "linked", "The source record was moved to this person.",
-            "unlinked", "The source record was moved to a new person.",
+            "unlinked", "The source record was moved out of its person: this is the new person it is filed under.",
             "merged", "The other person's records were merged into this person.",
             "unmerged", "The latest merge was undone.");
 
@@ -48,20 +48,34 @@ public class PersonPage {
     @Inject
     Template versions;
 
-    /** Find a person by identifier ({@code system|value}) or by family name, given name and birth date. */
+    /** The search form. */
     @GET
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance search(@QueryParam("identifier") String identifier, @QueryParam("family") String family,
-                                   @QueryParam("given") String given, @QueryParam("birthdate") String birthDate) {
+    public TemplateInstance searchForm() {
         pages.requireDesk();
-        TemplateInstance page = pages.page(persons, "persons").data("found", null).data("problem", null);
+        return pages.page(persons, "persons").data("found", null).data("problem", null);
+    }
+
+    /**
+     * Find a person by identifier ({@code system|value}) or by family name, given name and birth date: a POST, so
+     * that names never appear in an address (history, logs, referrers).
+     */
+    @POST
+    @Path("/search")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance search(@RestForm String identifier, @RestForm String family, @RestForm String given,
+                                   @RestForm String birthdate) {
+        pages.requireDesk();
+        TemplateInstance page = pages.page(persons, "persons").data("found", null).data("problem", null)
+                .data("identifier", identifier).data("family", family).data("given", given)
+                .data("birthdate", birthdate);
         String i = QuarantinePage.blankToNull(identifier);
         String f = QuarantinePage.blankToNull(family);
         if (i == null && f == null) {
-            return page;
+            return page.data("problem", "Give an identifier, or a family name.");
         }
         Answer a = pages.call(() -> index.search(i, f, QuarantinePage.blankToNull(given),
-                QuarantinePage.blankToNull(birthDate)));
+                QuarantinePage.blankToNull(birthdate)));
         if (!a.ok()) {
             return page.data("problem", a.reason());
         }
@@ -133,8 +147,15 @@ public class PersonPage {
     @POST
     @Path("/{id}/unlink")
     public Response unlink(@PathParam("id") String id, @RestForm String sourceRecordKey, @RestForm String reason) {
-        return act(id, "unlinked", () -> index.unlink(id, Map.of("sourceRecordKey", nz(sourceRecordKey), "reason",
-                nz(reason))));
+        Pages.requireId(id, "a person id");
+        // the record goes to a new person: the browser follows it there
+        return pages.act(() -> index.unlink(id, Map.of("sourceRecordKey", nz(sourceRecordKey), "reason", nz(reason))),
+                answer -> {
+                    Object to = answer.body() instanceof Map<?, ?> m ? m.get("toPersonId") : null;
+                    String person = to == null ? id : to.toString();
+                    Pages.requireId(person, "a person id");
+                    return "/persons/" + person + "?done=unlinked";
+                });
     }
 
     @POST

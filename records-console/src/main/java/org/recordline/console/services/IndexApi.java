@@ -42,15 +42,18 @@ public interface IndexApi {
     @Path("/persons/{id}/history")
     Response history(@PathParam("id") String id);
 
+    @Produces({"application/fhir+json", MediaType.APPLICATION_JSON})
     @GET
     @Path("/persons/{id}/chart/history")
     Response versions(@PathParam("id") String id, @QueryParam("source") String source,
                       @QueryParam("type") String type, @QueryParam("id") String resourceId);
 
+    @Produces({"application/fhir+json", MediaType.APPLICATION_JSON})
     @GET
     @Path("/fhir/Patient/{id}/$everything")
     Response everything(@PathParam("id") String id);
 
+    @Produces({"application/fhir+json", MediaType.APPLICATION_JSON})
     @GET
     @Path("/fhir/Patient")
     Response search(@QueryParam("identifier") String identifier, @QueryParam("family") String family,

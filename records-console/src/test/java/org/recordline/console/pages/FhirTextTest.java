@@ -41,6 +41,8 @@ class FhirTextTest {
         assertEquals("2026-01-15", JsonExtensions.when("2026-01-15"));
         assertEquals(null, JsonExtensions.when(null));
         assertEquals("87.3%", JsonExtensions.percent(0.8734));
+        assertEquals("ehr-west%7Cw-1", JsonExtensions.queryParam("ehr-west|w-1"));
+        assertEquals("a+b%26c", JsonExtensions.queryParam("a b&c"));
         assertEquals("0.0", JsonExtensions.oneDecimal(0.0020541));
         assertEquals("—", JsonExtensions.oneDecimal(null));
     }
