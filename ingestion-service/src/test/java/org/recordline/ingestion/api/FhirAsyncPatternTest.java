@@ -166,6 +166,10 @@ class FhirAsyncPatternTest {
         topics().publish(Topics.VALIDATED, recordKey, EventFixtures.headers(EventTypes.RECORD_VALIDATED, id),
                 EventCodec.encode(new RecordValidated(id, "ehr-async", recordKey, Instant.now(), List.of(), "{}", null,
                         List.of(1))));
+        // as in the pipeline, the index files it only after validation passed it on: the record change follows the
+        // verdict (published at once after it, on another topic, it could be applied first)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token("terry",
+                "records-technician")).when().get("/submissions/" + id).then().body("status", equalTo("VALIDATED")));
         topics().publish(Topics.RECORD_CHANGES, "person-batch", EventFixtures.headers(EventTypes.RECORD_CHANGED, id),
                 EventCodec.encode(new RecordChanged(id, "person-batch", recordKey,
                         RecordChanged.ChangeType.PERSON_CREATED, "new-person",
