@@ -88,16 +88,17 @@ public final class LocalLogin implements AutoCloseable {
     private final TokenIssuer tokens;
     private final LocalAccounts accounts;
     private final List<URI> redirectBases;
-    private final Duration codeLifetime;
+    /** Monotonic time in nanoseconds ({@code System::nanoTime}; a test's own clock to expire codes without waiting). */
+    private final java.util.function.LongSupplier nanoTime;
     private final String baseUrl;
     private final String contentSecurityPolicy;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
 
-    private LocalLogin(int port, int consolePort, TokenIssuer tokens, LocalAccounts accounts, Duration codeLifetime)
-            throws IOException {
+    private LocalLogin(int port, int consolePort, TokenIssuer tokens, LocalAccounts accounts,
+                       java.util.function.LongSupplier nanoTime) throws IOException {
         this.tokens = tokens;
         this.accounts = accounts;
-        this.codeLifetime = codeLifetime;
+        this.nanoTime = nanoTime;
         this.redirectBases = List.of(URI.create("http://127.0.0.1:" + consolePort + "/"),
                 URI.create("http://localhost:" + consolePort + "/"));
         // loopback only: the sign-in is for this machine's browser and nothing else
@@ -124,14 +125,14 @@ public final class LocalLogin implements AutoCloseable {
      * {@code consolePort}.
      */
     public static LocalLogin start(int port, int consolePort, TokenIssuer tokens, LocalAccounts accounts) {
-        return start(port, consolePort, tokens, accounts, CODE_LIFETIME);
+        return start(port, consolePort, tokens, accounts, System::nanoTime);
     }
 
-    /** As {@link #start(int, int, TokenIssuer, LocalAccounts)}, with codes that expire after {@code codeLifetime}. */
+    /** As {@link #start(int, int, TokenIssuer, LocalAccounts)}, telling time by {@code nanoTime}. */
     static LocalLogin start(int port, int consolePort, TokenIssuer tokens, LocalAccounts accounts,
-                            Duration codeLifetime) {
+                            java.util.function.LongSupplier nanoTime) {
         try {
-            return new LocalLogin(port, consolePort, tokens, accounts, codeLifetime);
+            return new LocalLogin(port, consolePort, tokens, accounts, nanoTime);
         } catch (IOException e) {
             throw new UncheckedIOException("the local sign-in cannot listen on 127.0.0.1:" + port, e);
         }
@@ -302,7 +303,7 @@ public final class LocalLogin implements AutoCloseable {
         purgeExpired();
         String code = randomToken();
         codes.put(code, new Grant(clientId, redirectUri, p.get("nonce"), user, challenge, scope,
-                System.nanoTime() + codeLifetime.toNanos()));
+                nanoTime.getAsLong() + CODE_LIFETIME.toNanos()));
         String location = redirectUri + (redirectUri.contains("?") ? "&" : "?") + "code=" + code
                 + (state == null ? "" : "&state=" + encode(state));
         redirect(x, location);
@@ -351,7 +352,7 @@ public final class LocalLogin implements AutoCloseable {
     }
 
     private void purgeExpired() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         codes.values().removeIf(g -> now - g.expiresAtNanos() > 0);
     }
 
@@ -434,7 +435,7 @@ public final class LocalLogin implements AutoCloseable {
             tokenError(x, 400, "invalid_grant", "the code is unknown, was used already or has expired");
             return;
         }
-        if (System.nanoTime() - g.expiresAtNanos() > 0) {
+        if (nanoTime.getAsLong() - g.expiresAtNanos() > 0) {
             tokenError(x, 400, "invalid_grant", "the code has expired");
             return;
         }
